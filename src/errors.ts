@@ -1,0 +1,17 @@
+/**
+ * Every error listclean raises on purpose carries a stable `code` (for scripts and the API's
+ * `{error: {code, message}}`) and a message that tells the user what to do about it.
+ */
+export class ListcleanError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ListcleanError';
+    this.code = code;
+  }
+}
+
+export function isListcleanError(value: unknown): value is ListcleanError {
+  return value instanceof ListcleanError;
+}

@@ -1,0 +1,87 @@
+/**
+ * A sandbox mail world, described as data (DESIGN §6). Tests, the demo and the benchmark build
+ * one of these; `listclean sandbox --scenario FILE` reads the same shape from JSON or YAML.
+ */
+
+export interface Scenario {
+  /** Mail domains, by name (lower-case ASCII). A name that is not here answers NXDOMAIN. */
+  domains: Record<string, ScenarioDomain>;
+  /** SMTP hosts, by host name. An MX host name that is not here gets default behaviour. */
+  hosts?: Record<string, ScenarioHost>;
+  /** Latency added before every SMTP reply of every host, unless the host overrides it. */
+  latencyMs?: number;
+}
+
+export interface ScenarioDomain {
+  /** MX records. Absent and no `a`: the domain exists but has no mail server. */
+  mx?: Array<{ host: string; preference?: number }>;
+  /** Publish `MX 0 .` (RFC 7505). */
+  nullMx?: boolean;
+  /** A records of the domain itself (implicit MX when there is no MX). Use `implicitMx` for a sandbox-assigned one. */
+  a?: string[];
+  /** The domain's own name is an SMTP host of the sandbox (implicit MX, RFC 5321 §5.1). */
+  implicitMx?: boolean;
+  /** DNS answers SERVFAIL for every query about this domain. */
+  servfail?: boolean;
+  /** DNS never answers queries about this domain. */
+  dnsTimeout?: boolean;
+
+  /** Local parts that exist (case-insensitive). */
+  mailboxes?: string[];
+  /** Accept every recipient. */
+  catchAll?: boolean;
+  /** Local parts whose mailbox is full: `452 4.2.2`. */
+  full?: string[];
+  /** Local parts that are disabled: `550 5.2.1`. */
+  disabled?: string[];
+  /** Greylist every (client ip, MAIL FROM, RCPT) triplet: `450 4.2.0` for the first `tries` attempts and/or until `ms` passed since the first. `tries: -1` greylists forever. */
+  greylist?: { tries?: number; ms?: number };
+  /** Reply used for unknown recipients instead of `550 5.1.1 ... User unknown`, e.g. `550 5.4.1 Recipient address rejected: Access denied`. */
+  unknownReply?: string;
+  /** Every RCPT at this domain gets `550 5.7.1` (policy block). */
+  policyBlock?: boolean;
+}
+
+export type HostBehavior =
+  /** A well-behaved MTA. */
+  | 'normal'
+  /** Accepts the connection and never sends the banner. */
+  | 'tarpit'
+  /** Sends the banner, then never answers anything. */
+  | 'silent'
+  /** Closes the connection right after the banner. */
+  | 'drop-after-banner'
+  /** Closes the connection after the first RCPT is received, without a reply. */
+  | 'drop-mid-session'
+  /** Answers with bytes that are not SMTP replies. */
+  | 'garbage'
+  /** Sends a 1 MB reply line without CRLF. */
+  | 'huge-line'
+  /** `554` banner (we are listed / not welcome). */
+  | 'banner-554'
+  /** `421` banner (too many connections / try later). */
+  | 'banner-421'
+  /** Nothing listens: connection refused. */
+  | 'refuse';
+
+export interface ScenarioHost {
+  /** Address to listen on; the sandbox assigns a free 127.0.0.x when absent. */
+  ip?: string;
+  behavior?: HostBehavior;
+  /** Latency before each reply, overriding the scenario's. */
+  latencyMs?: number;
+  /** Advertise PIPELINING (default true). */
+  pipelining?: boolean;
+  /** Reject EHLO with 502 so the client must fall back to HELO (default false). */
+  heloOnly?: boolean;
+  /** More concurrent sessions than this get `421 4.7.0 Too many connections` (default unlimited). */
+  maxConcurrent?: number;
+  /** RCPTs (any outcome) after which this host answers `421 4.7.28 rate limited` and closes; per client ip, per `windowMs`. */
+  rateLimit?: { rcpts: number; windowMs: number };
+  /** Postfix-like error throttling (default on: soft 10, hard 20, 1000 ms): after `soft` rejected RCPTs in a session each reply waits `sleepMs`; at `hard` the server says `421 4.7.0 Error: too many errors` and hangs up. */
+  errorLimits?: { soft: number; hard: number; sleepMs: number } | false;
+  /** Every MAIL FROM gets `550 5.7.1 ... blocked using zen.spamhaus.org` (our IP is listed). */
+  blockSender?: boolean;
+  /** Accept every RCPT at RCPT time, for any domain it serves (consumer giants that bounce later). */
+  acceptAll?: boolean;
+}
