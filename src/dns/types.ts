@@ -30,4 +30,6 @@ export interface DnsOptions {
   maxCacheTtlSeconds?: number;
   /** How long NXDOMAIN / no-data answers are cached (negative caching). */
   negativeCacheTtlSeconds?: number;
+  /** Domains kept in the cache at most; the oldest entry goes first. */
+  maxCacheEntries?: number;
 }
