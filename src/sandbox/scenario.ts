@@ -10,6 +10,8 @@ export interface Scenario {
   hosts?: Record<string, ScenarioHost>;
   /** Latency added before every SMTP reply of every host, unless the host overrides it. */
   latencyMs?: number;
+  /** TTL of every DNS record published (default 60 s); lower it to see `updateDomain` sooner. */
+  dnsTtlSeconds?: number;
 }
 
 export interface ScenarioDomain {
@@ -19,6 +21,8 @@ export interface ScenarioDomain {
   nullMx?: boolean;
   /** A records of the domain itself (implicit MX when there is no MX). Use `implicitMx` for a sandbox-assigned one. */
   a?: string[];
+  /** AAAA records of the domain itself (published only; the sandbox never listens on them). */
+  aaaa?: string[];
   /** The domain's own name is an SMTP host of the sandbox (implicit MX, RFC 5321 §5.1). */
   implicitMx?: boolean;
   /** DNS answers SERVFAIL for every query about this domain. */

@@ -1,0 +1,37 @@
+/**
+ * The world's zone, answered live from its state: a domain's MX / null MX / A / AAAA records,
+ * every sandbox host name's A record (its 127.0.0.x), SERVFAIL and silence where the scenario
+ * asks for them, NODATA for a known name without that type, NXDOMAIN for anything else.
+ */
+import type { DnsAnswer, DnsQuestionType, DnsRecord } from './dns-server.ts';
+import type { WorldState } from './world-state.ts';
+
+export function answerFromWorld(
+  world: WorldState,
+): (name: string, type: DnsQuestionType) => DnsAnswer {
+  return (name, type) => {
+    const ttl = world.dnsTtlSeconds();
+    const domain = world.domain(name);
+    const hostIp = world.ips.get(name);
+    if (domain === undefined && hostIp === undefined) return { rcode: 'NXDOMAIN' };
+    if (domain?.servfail) return { rcode: 'SERVFAIL' };
+    if (domain?.dnsTimeout) return { drop: true };
+
+    const records: DnsRecord[] = [];
+    if (type === 'MX' && domain?.nullMx) {
+      records.push({ type: 'MX', name, preference: 0, exchange: '.', ttl });
+    } else if (type === 'MX') {
+      (domain?.mx ?? []).forEach((mx, index) => {
+        const preference = mx.preference ?? 10 * (index + 1);
+        records.push({ type: 'MX', name, preference, exchange: mx.host, ttl });
+      });
+    } else if (type === 'A') {
+      // A host named like a domain (implicit MX) answers with its sandbox address first.
+      const addresses = [...(hostIp === undefined ? [] : [hostIp]), ...(domain?.a ?? [])];
+      for (const address of addresses) records.push({ type: 'A', name, address, ttl });
+    } else if (type === 'AAAA') {
+      for (const address of domain?.aaaa ?? []) records.push({ type: 'AAAA', name, address, ttl });
+    }
+    return { rcode: 'NOERROR', records };
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * The SMTP conversation of a well-behaved sandbox host, modelled on Postfix's smtpd: commands are
+ * answered strictly in order (so pipelining works whether or not it is advertised), every reply
+ * waits the host's latency, and Postfix's error throttling applies: once `soft` error replies
+ * were sent in a session each further reply is delayed by `sleepMs`, and right after the
+ * `hard`-th the server says 421 and hangs up. RSET does not forgive errors (nor does Postfix).
+ */
+import type { SandboxConnection } from './connection.ts';
+import type { Greylist } from './greylist.ts';
+import { stripBrackets } from './host-stats.ts';
+import type { RcptRateLimiter } from './rate-limiter.ts';
+import { rcptReply } from './rcpt-policy.ts';
+import { formatReply, reply } from './replies.ts';
+import type { ScenarioDomain, ScenarioHost } from './scenario.ts';
+
+/** What a session needs from its host; read live so world updates apply mid-run. */
+export interface HostContext {
+  readonly name: string;
+  readonly greylist: Greylist;
+  readonly rateLimiter: RcptRateLimiter;
+  config(): ScenarioHost;
+  latencyMs(): number;
+  servedDomain(domain: string): ScenarioDomain | undefined;
+}
+
+/** Postfix defaults: smtpd_soft_error_limit, smtpd_hard_error_limit, smtpd_error_sleep_time. */
+const DEFAULT_ERROR_LIMITS = { soft: 10, hard: 20, sleepMs: 1000 };
+/** Postfix's smtpd_recipient_limit. */
+const MAX_RCPTS_PER_MESSAGE = 1000;
+
+type Outcome = 'continue' | 'close';
+
+export class PostfixSession {
+  private errors = 0;
+  private greeted = false;
+  /** The MAIL FROM address of the open transaction; undefined when there is none. */
+  private mailFrom: string | undefined;
+  private rcptCount = 0;
+  private acceptedRcpts = 0;
+
+  constructor(
+    private readonly conn: SandboxConnection,
+    private readonly host: HostContext,
+    private readonly mode: 'normal' | 'silent' | 'drop-mid-session',
+  ) {}
+
+  async run(): Promise<void> {
+    if (!(await this.say(reply.banner(this.host.name)))) return;
+    for (;;) {
+      const line = await this.conn.nextLine();
+      if (line === undefined) return;
+      if (this.mode === 'silent') continue;
+      const outcome = line.tooLong
+        ? await this.sayContinue(reply.lineTooLong)
+        : line.wellFormed
+          ? await this.command(line.text)
+          : await this.sayContinue(reply.badSyntax);
+      if (outcome === 'close' || this.conn.closed) return;
+      const limits = this.errorLimits();
+      if (limits !== undefined && this.errors >= limits.hard) {
+        await this.say(reply.tooManyErrors(this.host.name));
+        this.conn.end();
+        return;
+      }
+    }
+  }
+
+  private async command(text: string): Promise<Outcome> {
+    const space = text.indexOf(' ');
+    const verb = (space === -1 ? text : text.slice(0, space)).toUpperCase();
+    const argument = space === -1 ? '' : text.slice(space + 1).trim();
+    switch (verb) {
+      case 'EHLO':
+        if (this.host.config().heloOnly) return this.sayContinue(reply.notRecognized);
+        return this.greet('EHLO', argument);
+      case 'HELO':
+        return this.greet('HELO', argument);
+      case 'MAIL':
+        return this.mail(argument);
+      case 'RCPT':
+        return this.rcpt(argument);
+      case 'RSET':
+        this.resetTransaction();
+        return this.sayContinue(reply.ok);
+      case 'NOOP':
+        return this.sayContinue(reply.ok);
+      case 'QUIT':
+        await this.say(reply.bye);
+        this.conn.end();
+        return 'close';
+      case 'DATA':
+        if (this.mailFrom === undefined) return this.sayContinue(reply.needRcpt);
+        return this.sayContinue(this.acceptedRcpts === 0 ? reply.noValidRecipients : reply.noData);
+      case 'VRFY':
+        return this.sayContinue(reply.vrfyDisabled);
+      case 'STARTTLS':
+      case 'AUTH':
+      case 'BDAT':
+      case 'ETRN':
+        return this.sayContinue(reply.notImplemented);
+      default:
+        return this.sayContinue(text === '' ? reply.badSyntax : reply.notRecognized);
+    }
+  }
+
+  private async greet(verb: 'EHLO' | 'HELO', argument: string): Promise<Outcome> {
+    if (argument === '') return this.sayContinue(reply.greetingSyntax(verb));
+    this.greeted = true;
+    this.resetTransaction();
+    if (verb === 'HELO') return this.sayContinue(reply.helo(this.host.name));
+    const pipelining = this.host.config().pipelining ?? true;
+    return this.sayContinue(formatReply('250', reply.ehlo(this.host.name, pipelining)));
+  }
+
+  private async mail(argument: string): Promise<Outcome> {
+    if (!this.greeted) return this.sayContinue(reply.greetFirst);
+    if (this.mailFrom !== undefined) return this.sayContinue(reply.nestedMail);
+    const path = /^FROM:\s*(<[^<>]*>|[^\s<>]+)(\s.*)?$/i.exec(argument)?.[1];
+    if (path === undefined) return this.sayContinue(reply.mailSyntax);
+    if (this.host.config().blockSender) {
+      return this.sayContinue(reply.senderBlocked(this.conn.clientIp));
+    }
+    this.mailFrom = stripBrackets(path);
+    return this.sayContinue(reply.mailOk);
+  }
+
+  private async rcpt(argument: string): Promise<Outcome> {
+    if (this.mode === 'drop-mid-session') {
+      this.conn.destroy();
+      return 'close';
+    }
+    if (this.mailFrom === undefined) return this.sayContinue(reply.needMail);
+    const path = /^TO:\s*(<[^<>]*>|[^\s<>]+)(\s.*)?$/i.exec(argument)?.[1];
+    if (path === undefined) return this.sayContinue(reply.rcptSyntax);
+    const config = this.host.config();
+    const now = Date.now();
+    if (
+      config.rateLimit &&
+      !this.host.rateLimiter.take(this.conn.clientIp, config.rateLimit, now)
+    ) {
+      await this.say(reply.rateLimited(this.conn.clientIp));
+      this.conn.end();
+      return 'close';
+    }
+    if (this.rcptCount >= MAX_RCPTS_PER_MESSAGE) return this.sayContinue(reply.tooManyRecipients);
+    this.rcptCount++;
+
+    const address = stripBrackets(path);
+    const at = address.lastIndexOf('@');
+    if (at <= 0) return this.sayContinue(reply.notQualified(address));
+    const domain = address
+      .slice(at + 1)
+      .toLowerCase()
+      .replace(/\.$/, '');
+    const mailFrom = this.mailFrom;
+    const answer = rcptReply(
+      { address, local: address.slice(0, at), domain },
+      this.host.servedDomain(domain),
+      config,
+      (rule) =>
+        this.host.greylist.defers(
+          { clientIp: this.conn.clientIp, mailFrom, rcpt: address },
+          rule,
+          now,
+        ),
+    );
+    if (answer.startsWith('2')) this.acceptedRcpts++;
+    return this.sayContinue(answer);
+  }
+
+  private resetTransaction(): void {
+    this.mailFrom = undefined;
+    this.rcptCount = 0;
+    this.acceptedRcpts = 0;
+  }
+
+  private async sayContinue(text: string): Promise<Outcome> {
+    return (await this.say(text)) ? 'continue' : 'close';
+  }
+
+  /** Sends one reply after the latency and any error-throttling sleep; counts error replies. */
+  private async say(text: string): Promise<boolean> {
+    const limits = this.errorLimits();
+    const throttled = limits !== undefined && this.errors >= limits.soft;
+    const delay = this.host.latencyMs() + (throttled ? limits.sleepMs : 0);
+    const sent = await this.conn.send(text.endsWith('\r\n') ? text : `${text}\r\n`, delay);
+    if (text.startsWith('4') || text.startsWith('5')) this.errors++;
+    return sent;
+  }
+
+  private errorLimits(): { soft: number; hard: number; sleepMs: number } | undefined {
+    const limits = this.host.config().errorLimits;
+    return limits === false ? undefined : (limits ?? DEFAULT_ERROR_LIMITS);
+  }
+}
