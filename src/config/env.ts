@@ -1,0 +1,222 @@
+/**
+ * The one place that reads the environment (DESIGN §5). Every variable is optional; a bad value
+ * stops start-up with a message naming the variable, what it got and what it wants.
+ */
+
+import net from 'node:net';
+import os from 'node:os';
+import { z } from 'zod';
+import { parseDnsServers } from '../dns/index.ts';
+import { type MxAllowance, parseMxAllowance } from '../dns/mx-allowance.ts';
+import { ListcleanError } from '../errors.ts';
+import { parseDuration, parseDurationList } from './duration.ts';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+type Check<T> = (raw: string) => { ok: true; value: T } | { ok: false; want: string };
+
+const integer =
+  (min: number, max: number): Check<number> =>
+  (raw) => {
+    const n = Number(raw.trim());
+    return Number.isInteger(n) && n >= min && n <= max && raw.trim() !== ''
+      ? { ok: true, value: n }
+      : { ok: false, want: `an integer from ${min} to ${max}` };
+  };
+
+const flag: Check<boolean> = (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return { ok: true, value: true };
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return { ok: true, value: false };
+  return { ok: false, want: '1/0, true/false, yes/no or on/off' };
+};
+
+const duration: Check<number> = (raw) => {
+  const v = parseDuration(raw);
+  return v === null
+    ? { ok: false, want: 'a duration such as 500ms, 30s, 5m, 2h or 7d' }
+    : { ok: true, value: v };
+};
+
+const durationList: Check<number[]> = (raw) => {
+  const v = parseDurationList(raw);
+  return v === null
+    ? { ok: false, want: 'comma-separated durations such as 5m,15m,45m,2h,6h' }
+    : { ok: true, value: v };
+};
+
+const text: Check<string> = (raw) => ({ ok: true, value: raw.trim() });
+
+/** A URL with one of `schemes`, or empty for "not set". */
+const url =
+  (schemes: string[]): Check<string> =>
+  (raw) => {
+    if (raw.trim() === '') return { ok: true, value: '' };
+    const ok =
+      z.url().safeParse(raw.trim()).success && schemes.some((s) => raw.trim().startsWith(s));
+    return ok
+      ? { ok: true, value: raw.trim() }
+      : { ok: false, want: `a URL starting with ${schemes.join(' or ')}` };
+  };
+
+const storageUrl: Check<string> = (raw) => {
+  const v = raw.trim();
+  if (/^file:.+/.test(v) || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(v))
+    return { ok: true, value: v };
+  return { ok: false, want: 'file:<directory> or s3://<bucket>[/<prefix>]' };
+};
+
+const mailbox: Check<string> = (raw) => {
+  const v = raw.trim();
+  return /^[^\s@<>\r\n\0]+@[a-z0-9.-]+$/i.test(v) || v === ''
+    ? { ok: true, value: v }
+    : {
+        ok: false,
+        want: 'an address such as verify@mail.example.com (or empty for the null sender)',
+      };
+};
+
+const hostname: Check<string> = (raw) => {
+  const v = raw.trim();
+  return /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(
+    v,
+  ) || /^\[[0-9a-f:.]+\]$/i.test(v)
+    ? { ok: true, value: v }
+    : {
+        ok: false,
+        want: 'a host name such as mail.example.com (what your IP reverse-resolves to)',
+      };
+};
+
+const dnsServers: Check<string[]> = (raw) => {
+  try {
+    return { ok: true, value: raw.trim() === '' ? [] : parseDnsServers(raw) };
+  } catch (error) {
+    return { ok: false, want: `comma-separated ip or ip:port (${(error as Error).message})` };
+  }
+};
+
+const mxAllowance: Check<MxAllowance> = (raw) => {
+  const value = parseMxAllowance(raw);
+  return value
+    ? { ok: true, value }
+    : { ok: false, want: '0, 1, or comma-separated CIDR ranges such as 127.0.0.0/8' };
+};
+
+const ipList: Check<string[]> = (raw) => {
+  const values = raw
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  return values.every((v) => net.isIP(v) !== 0)
+    ? { ok: true, value: values }
+    : { ok: false, want: 'comma-separated IP addresses of this host' };
+};
+
+const apiKeys: Check<Array<{ tenant: string; key: string }>> = (raw) => {
+  const entries = raw
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const parsed = entries.map((entry) => {
+    const at = entry.indexOf(':');
+    return { tenant: entry.slice(0, at), key: entry.slice(at + 1) };
+  });
+  const ok = parsed.every((p) => /^[A-Za-z0-9_.-]{1,64}$/.test(p.tenant) && p.key.length >= 16);
+  return ok
+    ? { ok: true, value: parsed }
+    : { ok: false, want: 'tenant:key pairs, comma-separated, each key at least 16 characters' };
+};
+
+const logLevel: Check<(typeof LOG_LEVELS)[number]> = (raw) => {
+  const v = raw.trim().toLowerCase();
+  return (LOG_LEVELS as readonly string[]).includes(v)
+    ? { ok: true, value: v as (typeof LOG_LEVELS)[number] }
+    : { ok: false, want: `one of ${LOG_LEVELS.join(', ')}` };
+};
+
+const starttlsMode: Check<boolean> = (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (v === 'opportunistic' || v === '1' || v === 'on') return { ok: true, value: true };
+  if (v === 'off' || v === '0') return { ok: true, value: false };
+  return { ok: false, want: 'opportunistic or off' };
+};
+
+/** Every variable listclean reads: name → [check, default, description]. */
+const SPEC = {
+  REDIS_URL: [
+    url(['redis://', 'rediss://']),
+    'redis://127.0.0.1:6379',
+    'Redis for queues, throttles, results',
+  ],
+  REDIS_PREFIX: [text, 'listclean', 'key prefix, one per deployment sharing a Redis'],
+  STORAGE_URL: [storageUrl, 'file:./data', 'where inputs and reports live'],
+  S3_ENDPOINT: [url(['http://', 'https://']), '', 'any S3-compatible server (MinIO, …)'],
+  AWS_ACCESS_KEY_ID: [text, '', 'S3 credentials (the AWS SDK reads these)'],
+  AWS_SECRET_ACCESS_KEY: [text, '', 'S3 credentials (the AWS SDK reads these)'],
+  AWS_REGION: [text, 'us-east-1', 'S3 region'],
+  DNS_SERVERS: [dnsServers, '', 'resolvers for every lookup; empty = system resolver'],
+  DNS_TIMEOUT: [duration, '5s', 'per DNS query'],
+  SMTP_PORT: [integer(1, 65535), '25', 'port of every MX'],
+  HELO_NAME: [hostname, os.hostname(), 'name sent in EHLO/HELO'],
+  MAIL_FROM: [mailbox, '', 'envelope sender; empty = verify@HELO_NAME'],
+  SMTP_LOCAL_ADDRESSES: [ipList, '', 'source addresses to spread probes over'],
+  ALLOW_PRIVATE_MX: [mxAllowance, '0', 'MX on non-public addresses: 0, 1 or CIDR ranges'],
+  SMTP_CONNECT_TIMEOUT: [duration, '10s', 'TCP connect'],
+  SMTP_BANNER_TIMEOUT: [duration, '30s', 'wait for the 220 banner'],
+  SMTP_COMMAND_TIMEOUT: [duration, '30s', 'each EHLO/MAIL/RCPT reply'],
+  SMTP_PIPELINING: [flag, '1', 'pipeline RCPTs when the server offers it'],
+  SMTP_STARTTLS: [starttlsMode, 'opportunistic', 'STARTTLS when offered'],
+  SMTP_MAX_RCPTS_PER_SESSION: [integer(1, 1000), '50', 'RCPTs per SMTP session'],
+  SMTP_MAX_REJECTS_PER_SESSION: [integer(1, 100), '8', 'rejected RCPTs before a session stops'],
+  GREYLIST_RETRY_DELAYS: [durationList, '5m,15m,45m,2h,6h', 'waits before greylisted retries'],
+  THROTTLE_POLICY: [text, '', 'path of the provider policy file (JSON or YAML)'],
+  CACHE_MAX_AGE: [duration, '7d', 'reuse cached verdicts younger than this'],
+  API_KEYS: [apiKeys, '', 'tenant:key,… for the HTTP API'],
+  ADMIN_KEY: [text, '', 'key for the operator dashboard'],
+  PORT: [integer(1, 65535), '8080', 'HTTP port of `listclean serve`'],
+  LOG_LEVEL: [logLevel, 'info', 'pino log level'],
+} as const;
+
+type Spec = typeof SPEC;
+type ValueOf<K extends keyof Spec> = Spec[K][0] extends Check<infer T> ? T : never;
+export type RawConfig = { [K in keyof Spec]: ValueOf<K> };
+
+export const CONFIG_KEYS = Object.keys(SPEC) as Array<keyof Spec>;
+
+export function describeConfig(): Array<{ name: string; default: string; description: string }> {
+  return CONFIG_KEYS.map((name) => ({ name, default: SPEC[name][1], description: SPEC[name][2] }));
+}
+
+/** A zod field: the variable's text (or its default) run through its check. */
+function field<T>(check: Check<T>, fallback: string) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((raw, ctx) => {
+      const result = check(raw);
+      if (result.ok) return result.value;
+      ctx.addIssue({ code: 'custom', message: `got ${JSON.stringify(raw)}, want ${result.want}` });
+      return z.NEVER;
+    });
+}
+
+const schema = z.object(
+  Object.fromEntries(
+    CONFIG_KEYS.map((name) => [name, field(SPEC[name][0] as Check<unknown>, SPEC[name][1])]),
+  ),
+);
+
+export function readEnv(env: NodeJS.ProcessEnv = process.env): RawConfig {
+  const known = Object.fromEntries(
+    CONFIG_KEYS.flatMap((k) => (env[k] === undefined ? [] : [[k, env[k]]])),
+  );
+  const parsed = schema.safeParse(known);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${String(issue.path[0])}: ${issue.message}`,
+    );
+    throw new ListcleanError('config_invalid', `Bad configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data as RawConfig;
+}

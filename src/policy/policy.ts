@@ -1,0 +1,138 @@
+/**
+ * The provider policy (DESIGN §1, THROTTLE_POLICY): default limits plus overrides per MX
+ * provider, and provider rules (skip the catch-all probe; a provider that accepts every
+ * recipient at RCPT time is never reported `deliverable`). JSON or YAML, validated on load.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ListcleanError } from '../errors.ts';
+
+const limits = z.object({
+  /** SMTP sessions open at once towards the provider, across every worker process. */
+  maxConcurrentSessions: z.number().int().min(1).max(1000),
+  /** New connections per minute towards the provider, across every worker process. */
+  connectionsPerMinute: z.number().int().min(1).max(100_000),
+  maxRcptsPerSession: z.number().int().min(1).max(1000),
+  maxRejectsPerSession: z.number().int().min(1).max(100),
+});
+
+const rule = limits.partial().extend({
+  /**
+   * Which MX hosts this rule covers: a provider key (`google.com`, the registrable domain of the
+   * MX host) or a host glob (`*.mail.protection.outlook.com`).
+   */
+  match: z.string().min(1),
+  skipCatchAllProbe: z.boolean().optional(),
+  acceptsAllRecipients: z.boolean().optional(),
+});
+
+const policySchema = z.object({
+  defaults: limits.partial().optional(),
+  providers: z.array(rule).default([]),
+});
+
+export type ProviderLimits = z.infer<typeof limits>;
+export type ProviderRule = z.infer<typeof rule>;
+export interface Policy {
+  defaults: ProviderLimits;
+  providers: ProviderRule[];
+}
+
+export const DEFAULT_LIMITS: ProviderLimits = {
+  maxConcurrentSessions: 3,
+  connectionsPerMinute: 60,
+  maxRcptsPerSession: 50,
+  maxRejectsPerSession: 8,
+};
+
+export const DEFAULT_POLICY: Policy = { defaults: DEFAULT_LIMITS, providers: [] };
+
+/** `base` supplies what the file leaves out (the env's per-session budgets, else built-ins). */
+export function parsePolicy(
+  value: unknown,
+  source = 'policy',
+  base: ProviderLimits = DEFAULT_LIMITS,
+): Policy {
+  const parsed = policySchema.safeParse(value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (i) => `${i.path.join('.') || '(root)'}: ${i.message}`,
+    );
+    throw new ListcleanError(
+      'policy_invalid',
+      `${source} is not a valid provider policy: ${problems.join('; ')}`,
+    );
+  }
+  return {
+    defaults: { ...base, ...parsed.data.defaults },
+    providers: parsed.data.providers,
+  };
+}
+
+export async function loadPolicy(
+  path: string,
+  base: ProviderLimits = DEFAULT_LIMITS,
+): Promise<Policy> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ListcleanError(
+      'policy_unreadable',
+      `Cannot read THROTTLE_POLICY file ${path}: ${(error as Error).message}`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ListcleanError(
+      'policy_invalid',
+      `${path} is not valid JSON/YAML: ${(error as Error).message}`,
+    );
+  }
+  return parsePolicy(value, path, base);
+}
+
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`, 'i');
+}
+
+export interface ResolvedProviderPolicy {
+  limits: ProviderLimits;
+  skipCatchAllProbe: boolean;
+  acceptsAllRecipients: boolean;
+}
+
+/** The limits and rules for one MX host; later matching rules override earlier ones. */
+export function policyFor(
+  policy: Policy,
+  mxHost: string,
+  provider: string,
+): ResolvedProviderPolicy {
+  const resolved: ResolvedProviderPolicy = {
+    limits: { ...policy.defaults },
+    skipCatchAllProbe: false,
+    acceptsAllRecipients: false,
+  };
+  for (const r of policy.providers) {
+    const hit =
+      r.match.includes('*') || r.match.includes('?')
+        ? globToRegExp(r.match).test(mxHost)
+        : r.match.toLowerCase() === provider || r.match.toLowerCase() === mxHost;
+    if (!hit) continue;
+    const { match: _match, skipCatchAllProbe, acceptsAllRecipients, ...overrides } = r;
+    Object.assign(
+      resolved.limits,
+      Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
+    );
+    if (skipCatchAllProbe !== undefined) resolved.skipCatchAllProbe = skipCatchAllProbe;
+    if (acceptsAllRecipients !== undefined) resolved.acceptsAllRecipients = acceptsAllRecipients;
+  }
+  return resolved;
+}

@@ -1,0 +1,60 @@
+/**
+ * The verdict of one address as users see it: a line of `listclean verify`, a row's verdict
+ * columns in report.csv (DESIGN §4–5, contract names).
+ */
+import { riskScore } from './risk.ts';
+import type { Reason, Status } from './types.ts';
+import { REASON_STATUS } from './types.ts';
+
+export interface AddressResult {
+  /** The address exactly as given. */
+  email: string;
+  email_normalized: string | null;
+  status: Status;
+  reason: Reason;
+  risk_score: number;
+  role: boolean;
+  free: boolean;
+  disposable: boolean;
+  catch_all: boolean;
+  suggestion: string | null;
+  mx_host: string | null;
+  smtp_code: number | null;
+  smtp_enhanced_code: string | null;
+  /** The server's words (or ours, for failures), for humans. */
+  detail: string | null;
+  checked_at: string;
+}
+
+export interface ResultParts {
+  email: string;
+  normalized: string | null;
+  reason: Reason;
+  flags: { role: boolean; free: boolean; disposable: boolean; suggestion: string | null };
+  catchAll: boolean;
+  mxHost: string | null;
+  smtpCode: number | null;
+  smtpEnhancedCode: string | null;
+  detail: string | null;
+  checkedAt: Date;
+}
+
+export function buildResult(parts: ResultParts): AddressResult {
+  return {
+    email: parts.email,
+    email_normalized: parts.normalized,
+    status: REASON_STATUS[parts.reason],
+    reason: parts.reason,
+    risk_score: riskScore(parts.reason, parts.flags),
+    role: parts.flags.role,
+    free: parts.flags.free,
+    disposable: parts.flags.disposable,
+    catch_all: parts.catchAll,
+    suggestion: parts.flags.suggestion,
+    mx_host: parts.mxHost,
+    smtp_code: parts.smtpCode,
+    smtp_enhanced_code: parts.smtpEnhancedCode,
+    detail: parts.detail,
+    checked_at: parts.checkedAt.toISOString(),
+  };
+}
