@@ -1,0 +1,36 @@
+/**
+ * The `listclean` command line (DESIGN §5). Each command lives in its own file; this one wires
+ * them to commander and turns errors into a one-line reason and a non-zero exit.
+ */
+import { Command, CommanderError } from 'commander';
+import { isListcleanError } from '../errors.ts';
+import { registerDemo } from './commands/demo.ts';
+import { registerSandbox } from './commands/sandbox.ts';
+import { registerVerify } from './commands/verify.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('listclean')
+    .description('Clean email lists without sending mail: syntax, DNS/MX and SMTP RCPT checks.')
+    .showHelpAfterError()
+    .exitOverride();
+  registerVerify(program);
+  registerSandbox(program);
+  registerDemo(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    const message = isListcleanError(error)
+      ? `listclean: ${error.message} [${error.code}]`
+      : `listclean: unexpected error: ${(error as Error)?.stack ?? String(error)}`;
+    process.stderr.write(`${message}\n`);
+    process.exitCode = 1;
+  }
+}
