@@ -1,9 +1,11 @@
 /**
  * One client connection of a sandbox host: records every byte and line the client sends, hands
  * lines to the behaviour one at a time (so pipelined commands are answered in order), and writes
- * replies after a delay that closing the connection cancels.
+ * replies after a delay that closing the connection cancels. After STARTTLS it speaks TLS over the
+ * same TCP connection and records the decrypted bytes and lines instead.
  */
 import type { Socket } from 'node:net';
+import tls from 'node:tls';
 import type { HostStatsRecorder } from './host-stats.ts';
 
 export interface ReceivedLine {
@@ -21,34 +23,46 @@ const CRLF = Buffer.from('\r\n');
 
 export class SandboxConnection {
   readonly clientIp: string;
+  /** The socket replies go to and lines come from: the TCP one, or TLS over it after STARTTLS. */
+  private socket: Socket;
   private pending: Buffer = Buffer.alloc(0);
   /** Set while the rest of an over-long line is being thrown away. */
   private discarding = false;
   private readonly lines: ReceivedLine[] = [];
   private waiter: ((line: ReceivedLine | undefined) => void) | undefined;
+  /** Aborted once the connection is gone; what `onClose` listeners and replies wait on. */
   private readonly abort = new AbortController();
+  private readonly onData = (chunk: Buffer): void => this.receive(chunk);
+  private readonly onSocketClose = (): void => {
+    if (this.abort.signal.aborted) return;
+    this.abort.abort();
+    this.waiter?.(undefined);
+    this.waiter = undefined;
+  };
 
   constructor(
-    private readonly socket: Socket,
+    private readonly plain: Socket,
     private readonly recorder: HostStatsRecorder,
   ) {
-    this.clientIp = socket.remoteAddress ?? '';
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    this.socket = plain;
+    this.clientIp = plain.remoteAddress ?? '';
+    plain.on('data', this.onData);
     // A client that resets the connection is ordinary here; 'close' follows and cleans up.
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      this.abort.abort();
-      this.waiter?.(undefined);
-      this.waiter = undefined;
-    });
+    plain.on('error', () => {});
+    plain.on('close', this.onSocketClose);
   }
 
   get closed(): boolean {
     return this.abort.signal.aborted || this.socket.destroyed;
   }
 
+  /** True once the STARTTLS handshake completed: the session is encrypted. */
+  get tls(): boolean {
+    return this.socket !== this.plain;
+  }
+
   onClose(listener: () => void): void {
-    this.socket.once('close', listener);
+    this.abort.signal.addEventListener('abort', () => listener(), { once: true });
   }
 
   /** The next line the client sent, or undefined once the connection is gone. */
@@ -70,12 +84,68 @@ export class SandboxConnection {
 
   /** Close after the written data is flushed, as a server does after 221 or 421. */
   end(): void {
-    this.socket.end(() => this.socket.destroy());
+    const socket = this.socket;
+    socket.end(() => socket.destroy());
   }
 
   /** Close at once, whatever is unsent: a crash or a dropped link. */
   destroy(): void {
     this.socket.destroy();
+    this.plain.destroy();
+  }
+
+  /**
+   * Stops reading plaintext and forgets whatever the client sent after the STARTTLS line: RFC
+   * 3207 §4.2 forbids acting on it (CVE-2011-0411, plaintext commands injected before the
+   * handshake). Bytes that arrive from now on wait in the socket for the TLS layer.
+   */
+  holdForTls(): void {
+    this.plain.pause();
+    this.plain.off('data', this.onData);
+    this.lines.length = 0;
+    this.pending = Buffer.alloc(0);
+    this.discarding = false;
+  }
+
+  /**
+   * After `220 Ready to start TLS` (and `holdForTls`): the server side of the TLS handshake.
+   * True once it completed and lines come decrypted; false if the connection failed or closed.
+   */
+  async startTls(secureContext: tls.SecureContext): Promise<boolean> {
+    if (this.closed) return false;
+    await flushed(this.plain);
+    if (this.closed) return false;
+    const secure = new tls.TLSSocket(this.plain, { isServer: true, secureContext });
+    this.socket = secure;
+    secure.on('data', this.onData);
+    secure.on('error', () => {});
+    secure.on('close', this.onSocketClose);
+    const ok = await new Promise<boolean>((resolve) => {
+      secure.once('secure', () => resolve(true));
+      secure.once('close', () => resolve(false));
+      secure.once('error', () => {
+        secure.destroy();
+        resolve(false);
+      });
+    });
+    if (ok) this.recorder.tlsSession();
+    return ok;
+  }
+
+  /**
+   * A broken TLS middlebox after `220 Ready to start TLS` (and `holdForTls`): it answers the
+   * client's ClientHello with bytes that are no TLS record, and hangs up. What the client sent
+   * from the STARTTLS on is neither recorded nor read as lines.
+   */
+  breakTls(junk: Buffer): void {
+    const plain = this.plain;
+    plain.once('data', () => {
+      plain.write(junk);
+      this.end();
+    });
+    // Keep reading (and dropping) so the close is a FIN, not a reset over unread data.
+    plain.on('data', () => {});
+    plain.resume();
   }
 
   private receive(chunk: Buffer): void {
@@ -115,6 +185,12 @@ export class SandboxConnection {
       this.lines.push(line);
     }
   }
+}
+
+/** Resolves once everything written to `socket` so far left it (or it failed). */
+function flushed(socket: Socket): Promise<void> {
+  if (socket.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
 }
 
 /** Resolves after `ms`, or as soon as `signal` aborts; never rejects, never outlives a close. */

@@ -13,19 +13,27 @@ export interface HostStats {
   maxConcurrentSessions: number;
   /** Connections answered with a 421 banner because of `maxConcurrent` or `rateLimit`. */
   turnedAway: number;
+  /** Sessions that completed a STARTTLS handshake (the scenario's `starttls: true`). */
+  tlsSessions: number;
   /** `RCPT` commands received (well-formed lines only, counted on receipt, whatever the reply). */
   rcpts: number;
   /** Lower-cased address → `RCPT` count. */
   rcptsByAddress: Record<string, number>;
-  /** Every line received, verbatim without its CRLF, in order (capped at 100 000 lines). */
+  /**
+   * Every line received, verbatim without its CRLF, in order (capped at 100 000 lines); after
+   * STARTTLS, the decrypted lines.
+   */
   commands: string[];
   /** The address of every `MAIL FROM` received, verbatim (`''` for the null sender). */
   mailFroms: string[];
   /** The client address of every connection, in order. */
   clientIps: string[];
-  /** Every byte received, counted even past the capture cap. */
+  /**
+   * Every byte received, counted even past the capture cap. After STARTTLS these are the
+   * decrypted bytes; the TLS records themselves are not counted.
+   */
   bytesReceived: number;
-  /** Every byte received, concatenated across sessions (first 8 MiB), decoded. */
+  /** Every byte received (decrypted after STARTTLS), across sessions (first 8 MiB), decoded. */
   received(encoding?: BufferEncoding): string;
 }
 
@@ -44,6 +52,7 @@ export class HostStatsRecorder {
       currentSessions: 0,
       maxConcurrentSessions: 0,
       turnedAway: 0,
+      tlsSessions: 0,
       rcpts: 0,
       rcptsByAddress: {},
       commands: [],
@@ -69,6 +78,10 @@ export class HostStatsRecorder {
 
   turnedAway(): void {
     this.stats.turnedAway++;
+  }
+
+  tlsSession(): void {
+    this.stats.tlsSessions++;
   }
 
   bytes(chunk: Buffer): void {
@@ -102,6 +115,7 @@ export class HostStatsRecorder {
     stats.sessions = 0;
     stats.maxConcurrentSessions = stats.currentSessions;
     stats.turnedAway = 0;
+    stats.tlsSessions = 0;
     stats.rcpts = 0;
     for (const address of Object.keys(stats.rcptsByAddress)) delete stats.rcptsByAddress[address];
     stats.commands.length = 0;

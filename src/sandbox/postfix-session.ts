@@ -4,7 +4,9 @@
  * waits the host's latency, and Postfix's error throttling applies: once `soft` error replies
  * were sent in a session each further reply is delayed by `sleepMs`, and right after the
  * `hard`-th the server says 421 and hangs up. RSET does not forgive errors (nor does Postfix).
+ * With `starttls`, STARTTLS upgrades the connection and starts the session afresh (RFC 3207).
  */
+import type { SecureContext } from 'node:tls';
 import type { SandboxConnection } from './connection.ts';
 import type { Greylist } from './greylist.ts';
 import { stripBrackets } from './host-stats.ts';
@@ -18,6 +20,8 @@ export interface HostContext {
   readonly name: string;
   readonly greylist: Greylist;
   readonly rateLimiter: RcptRateLimiter;
+  /** The certificate for STARTTLS; undefined when no host of the world offers it. */
+  readonly secureContext: SecureContext | undefined;
   config(): ScenarioHost;
   latencyMs(): number;
   servedDomain(domain: string): ScenarioDomain | undefined;
@@ -94,6 +98,7 @@ export class PostfixSession {
       case 'VRFY':
         return this.sayContinue(reply.vrfyDisabled);
       case 'STARTTLS':
+        return this.starttls(argument);
       case 'AUTH':
       case 'BDAT':
       case 'ETRN':
@@ -108,8 +113,32 @@ export class PostfixSession {
     this.greeted = true;
     this.resetTransaction();
     if (verb === 'HELO') return this.sayContinue(reply.helo(this.host.name));
-    const pipelining = this.host.config().pipelining ?? true;
-    return this.sayContinue(formatReply('250', reply.ehlo(this.host.name, pipelining)));
+    const config = this.host.config();
+    const pipelining = config.pipelining ?? true;
+    const starttls = (config.starttls ?? false) !== false && !this.conn.tls;
+    return this.sayContinue(formatReply('250', reply.ehlo(this.host.name, pipelining, starttls)));
+  }
+
+  /** RFC 3207: `220`, then TLS over the same connection, and the session starts afresh. */
+  private async starttls(argument: string): Promise<Outcome> {
+    const mode = this.host.config().starttls ?? false;
+    if (mode === false) return this.sayContinue(reply.notImplemented);
+    if (this.conn.tls) return this.sayContinue(reply.tlsAlreadyActive);
+    if (argument !== '') return this.sayContinue(reply.starttlsSyntax);
+    const context = mode === 'broken' ? undefined : this.host.secureContext;
+    if (mode === true && context === undefined) return this.sayContinue(reply.tlsUnavailable);
+    this.conn.holdForTls();
+    if (!(await this.say(reply.readyToStartTls))) return 'close';
+    if (context === undefined) {
+      // 'broken': a middlebox that lets STARTTLS through but not the handshake.
+      this.conn.breakTls(reply.garbage);
+      return 'close';
+    }
+    if (!(await this.conn.startTls(context))) return 'close';
+    // §4.2: forget all the client said in plaintext, its EHLO included; it must greet again.
+    this.greeted = false;
+    this.resetTransaction();
+    return 'continue';
   }
 
   private async mail(argument: string): Promise<Outcome> {

@@ -6,10 +6,11 @@
 
 export const reply = {
   banner: (host: string) => `220 ${host} ESMTP Postfix`,
-  ehlo: (host: string, pipelining: boolean) => [
+  ehlo: (host: string, pipelining: boolean, starttls = false) => [
     host,
     ...(pipelining ? ['PIPELINING'] : []),
     'SIZE 10240000',
+    ...(starttls ? ['STARTTLS'] : []),
     'ENHANCEDSTATUSCODES',
     '8BITMIME',
     'SMTPUTF8',
@@ -19,6 +20,7 @@ export const reply = {
   mailOk: '250 2.1.0 Ok',
   rcptOk: '250 2.1.5 Ok',
   bye: '221 2.0.0 Bye',
+  readyToStartTls: '220 2.0.0 Ready to start TLS',
 
   badSyntax: '500 5.5.2 Error: bad syntax',
   lineTooLong: '500 5.5.2 Error: line too long',
@@ -33,6 +35,9 @@ export const reply = {
   needMail: '503 5.5.1 Error: need MAIL command',
   needRcpt: '503 5.5.1 Error: need RCPT command',
   badSequence: '503 5.5.1 Error: bad sequence of commands',
+  starttlsSyntax: '501 5.5.4 Syntax: STARTTLS',
+  tlsAlreadyActive: '503 5.5.1 Error: TLS already active',
+  tlsUnavailable: '454 4.7.0 TLS not available due to local problem',
   noValidRecipients: '554 5.5.1 Error: no valid recipients',
   noData: '554 5.7.0 Error: this sandbox never accepts message content',
   tooManyRecipients: '452 4.5.3 Error: too many recipients',
@@ -64,6 +69,7 @@ export const reply = {
 
   /** What an SSH daemon says first: a classic wrong-service MX. */
   garbageBanner: 'SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13\r\n',
+  /** Binary junk: a garbage host's answer to every line, a broken TLS host's to the ClientHello. */
   garbage: Buffer.from([0x00, 0x00, 0x01, 0x0c, 0x0a, 0x14, 0xfe, 0xff, 0x7f, 0x0d, 0x0a]),
 } as const;
 

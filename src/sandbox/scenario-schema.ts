@@ -60,6 +60,7 @@ const hostSchema = z.strictObject({
   behavior: z.enum(Object.keys(BEHAVIORS) as [HostBehavior, ...HostBehavior[]]).optional(),
   latencyMs: duration.optional(),
   pipelining: z.boolean().optional(),
+  starttls: z.literal([true, false, 'broken']).optional(),
   heloOnly: z.boolean().optional(),
   maxConcurrent: count.optional(),
   rateLimit: z.strictObject({ rcpts: count, windowMs: duration }).optional(),

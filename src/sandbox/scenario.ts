@@ -76,6 +76,12 @@ export interface ScenarioHost {
   latencyMs?: number;
   /** Advertise PIPELINING (default true). */
   pipelining?: boolean;
+  /**
+   * Offer STARTTLS (RFC 3207) with a self-signed certificate for `mx.sandbox.test`, made by
+   * `openssl` (which must be on PATH). `'broken'`: advertise it and answer `220`, then answer the
+   * TLS handshake with junk and hang up, like a broken middlebox. Default false.
+   */
+  starttls?: boolean | 'broken';
   /** Reject EHLO with 502 so the client must fall back to HELO (default false). */
   heloOnly?: boolean;
   /** More concurrent sessions than this get `421 4.7.0 Too many connections` (default unlimited). */

@@ -4,6 +4,7 @@
  * host's behaviour on the others.
  */
 import net from 'node:net';
+import type { SecureContext } from 'node:tls';
 import { SandboxConnection } from './connection.ts';
 import { Greylist } from './greylist.ts';
 import { HostStatsRecorder } from './host-stats.ts';
@@ -26,6 +27,7 @@ export class SandboxSmtpHost implements HostContext {
   constructor(
     readonly name: string,
     private readonly world: WorldState,
+    readonly secureContext: SecureContext | undefined = undefined,
   ) {}
 
   config(): ScenarioHost {

@@ -11,6 +11,7 @@ import type { HostStats } from './host-stats.ts';
 import type { Scenario, ScenarioDomain } from './scenario.ts';
 import { validateDomainPatch, validateScenario } from './scenario-schema.ts';
 import { SandboxSmtpHost } from './smtp-host.ts';
+import { sandboxSecureContext } from './tls-credentials.ts';
 import { WorldState } from './world-state.ts';
 
 export interface SandboxWorld {
@@ -44,7 +45,12 @@ export async function startWorld(
 ): Promise<SandboxWorld> {
   // A private, normalised copy: the caller's object is never mutated by updateDomain.
   const state = new WorldState(structuredClone(validateScenario(scenario, 'scenario')));
-  const hosts = new Map(state.hostNames().map((name) => [name, new SandboxSmtpHost(name, state)]));
+  // Before any socket opens: a world that cannot offer the TLS it describes fails to start.
+  const wantsTls = state.hostNames().some((name) => state.host(name).starttls === true);
+  const secureContext = wantsTls ? await sandboxSecureContext() : undefined;
+  const hosts = new Map(
+    state.hostNames().map((name) => [name, new SandboxSmtpHost(name, state, secureContext)]),
+  );
   const toBind = [...hosts.values()].map((host) => ({
     host,
     ip: state.host(host.name).ip,

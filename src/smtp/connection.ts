@@ -133,7 +133,7 @@ export class SmtpConnection {
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
     plain.removeAllListeners('error');
-    const secure = await new Promise<tls.TLSSocket>((resolve, reject) => {
+    const handshake = new Promise<tls.TLSSocket>((resolve, reject) => {
       const socket = tls.connect({
         socket: plain,
         // Only probing: we send no message, so an untrusted certificate costs nothing, and
@@ -154,6 +154,15 @@ export class SmtpConnection {
         reject(new SmtpError('protocol', 'starttls', `TLS handshake failed: ${error.message}`));
       });
     });
+    let secure: tls.TLSSocket;
+    try {
+      secure = await handshake;
+    } catch (error) {
+      // The plain socket no longer tells us it closed (its listeners are gone): mark the
+      // connection dead, or QUIT would be written into it and its reply waited for in vain.
+      this.fail(error as SmtpError);
+      throw error;
+    }
     this.socket = secure;
     this.parser = new ReplyParser(this.limits);
     this.attach(secure);
