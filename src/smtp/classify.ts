@@ -138,10 +138,17 @@ function classifyTransient(
  */
 export function classifySessionReply(reply: SmtpReply): ReplyClass {
   const { code, enhanced, text } = reply;
+  // 421 closes the session ("service not available"): the server is busy or limiting us; it is
+  // never greylisting, whatever the text says ("try again later" is in most 421s).
+  if (code === 421) {
+    return enhanced?.startsWith('4.7.') && BLOCK_TEXT.test(text) && !RATE_TEXT.test(text)
+      ? retry('blocked', reply, true)
+      : retry('temporary_failure', reply, true);
+  }
   if (code >= 400 && code < 500) {
     if (GREYLIST_TEXT.test(text) && !RATE_TEXT.test(text)) return retry('greylisted', reply);
     if (enhanced?.startsWith('4.7.') && BLOCK_TEXT.test(text)) return retry('blocked', reply);
-    return retry('temporary_failure', reply, code === 421 || RATE_TEXT.test(text));
+    return retry('temporary_failure', reply, RATE_TEXT.test(text));
   }
   if (code >= 500 && code < 600) {
     if (code === 500 || code === 501 || code === 502 || code === 503 || code === 504) {
