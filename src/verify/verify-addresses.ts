@@ -10,17 +10,11 @@ import { formatDuration } from '../config/duration.ts';
 import { type AddressResult, buildResult } from '../verdict/result.ts';
 import { type DomainRound, type RoundContext, verifyDomainRound } from './domain-round.ts';
 import type { AddressOutcome } from './outcome.ts';
+import { planRetries, type RetryPolicy, type RetryState } from './retry-plan.ts';
 
-export interface VerifyRunOptions {
+export interface VerifyRunOptions extends RetryPolicy {
   /** Domains verified at once. */
   concurrency: number;
-  /** Waits before each greylisting retry; the server's own "try again in N s" wins if longer. */
-  greylistDelaysMs: number[];
-  /** False: report `unknown / greylisted` at once instead of waiting. */
-  waitForGreylist: boolean;
-  /** Connection failures and timeouts: extra rounds, after a short backoff. */
-  transientRetries: number;
-  transientBackoffMs: number;
   /** Called once per input, in input order, as soon as it and every earlier one are known. */
   onResult?: (result: AddressResult, index: number) => void;
   /** Human progress (greylisting waits). */
@@ -113,44 +107,20 @@ async function verifyDomainWithRetries(
   const finals = new Map<string, AddressOutcome>();
   const disposable = addressFlags('x', domain).disposable;
   let pending = addresses;
-  let waits = 0;
-  let transientTries = 0;
+  let state: RetryState = { waits: 0, transientTries: 0 };
   while (pending.length > 0) {
     const round: DomainRound = await verifyDomainRound(domain, pending, ctx, { disposable });
-    const again: string[] = [];
-    let serverAskedMs = 0;
-    let onlyTransient = true;
-    for (const [address, outcome] of round.outcomes) {
-      if (!outcome.retry) {
-        finals.set(address, outcome);
-        continue;
-      }
-      const canWait =
-        outcome.retry.kind === 'transient'
-          ? transientTries < options.transientRetries
-          : options.waitForGreylist && waits < options.greylistDelaysMs.length;
-      if (!canWait) {
-        finals.set(address, outcome);
-        continue;
-      }
-      if (outcome.retry.kind !== 'transient') onlyTransient = false;
-      serverAskedMs = Math.max(serverAskedMs, outcome.retry.afterMs ?? 0);
-      again.push(address);
-    }
-    if (again.length === 0) break;
-    let delay: number;
-    if (onlyTransient) {
-      delay = options.transientBackoffMs * 2 ** transientTries;
-      transientTries += 1;
-    } else {
-      delay = Math.max(options.greylistDelaysMs[waits] ?? 0, serverAskedMs);
-      waits += 1;
+    const plan = planRetries(round.outcomes, state, options);
+    for (const [address, outcome] of plan.finals) finals.set(address, outcome);
+    if (plan.again.length === 0) break;
+    if (plan.next.waits > state.waits) {
       options.onProgress?.(
-        `${domain}: ${again.length} address(es) greylisted or deferred; retry ${waits}/${options.greylistDelaysMs.length} in ${formatDuration(delay)}`,
+        `${domain}: ${plan.again.length} address(es) greylisted or deferred; retry ${plan.next.waits}/${options.greylistDelaysMs.length} in ${formatDuration(plan.delayMs)}`,
       );
     }
-    await sleep(delay);
-    pending = again;
+    state = plan.next;
+    await sleep(plan.delayMs);
+    pending = plan.again;
   }
   return finals;
 }

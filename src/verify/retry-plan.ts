@@ -1,0 +1,84 @@
+/**
+ * After a round: which addresses are final, which go again, and after how long. One policy for
+ * the CLI (which sleeps) and the pipeline (which re-queues the job as delayed), so both retry
+ * greylisting the same way: the next GREYLIST_RETRY_DELAYS step, or longer when the server said
+ * "try again in N seconds"; connection failures a bounded number of times with backoff.
+ */
+import type { AddressOutcome } from './outcome.ts';
+
+export interface RetryPolicy {
+  greylistDelaysMs: number[];
+  /** False: greylisted / deferred addresses are final at once. */
+  waitForGreylist: boolean;
+  transientRetries: number;
+  transientBackoffMs: number;
+}
+
+export interface RetryState {
+  /** Greylisting / rate-limit waits already spent. */
+  waits: number;
+  transientTries: number;
+}
+
+export interface RetryPlan {
+  finals: Map<string, AddressOutcome>;
+  /** Addresses to verify again after `delayMs`. */
+  again: string[];
+  delayMs: number;
+  /** How many of `again` wait for greylisting (for progress). */
+  greylisted: number;
+  /** Some server asked us to slow down. */
+  rateLimited: boolean;
+  next: RetryState;
+}
+
+export function planRetries(
+  outcomes: Map<string, AddressOutcome>,
+  state: RetryState,
+  policy: RetryPolicy,
+): RetryPlan {
+  const finals = new Map<string, AddressOutcome>();
+  const again: string[] = [];
+  let serverAskedMs = 0;
+  let onlyTransient = true;
+  let greylisted = 0;
+  let rateLimited = false;
+  for (const [address, outcome] of outcomes) {
+    const retry = outcome.retry;
+    if (retry?.kind === 'rate_limit') rateLimited = true;
+    const canWait =
+      retry === null
+        ? false
+        : retry.kind === 'transient'
+          ? state.transientTries < policy.transientRetries
+          : policy.waitForGreylist && state.waits < policy.greylistDelaysMs.length;
+    if (!retry || !canWait) {
+      finals.set(address, outcome);
+      continue;
+    }
+    if (retry.kind !== 'transient') onlyTransient = false;
+    if (retry.kind === 'greylist' || retry.kind === 'catch_all_pending') greylisted += 1;
+    serverAskedMs = Math.max(serverAskedMs, retry.afterMs ?? 0);
+    again.push(address);
+  }
+  if (again.length === 0)
+    return { finals, again, delayMs: 0, greylisted, rateLimited, next: state };
+  if (onlyTransient) {
+    return {
+      finals,
+      again,
+      delayMs: policy.transientBackoffMs * 2 ** state.transientTries,
+      greylisted,
+      rateLimited,
+      next: { ...state, transientTries: state.transientTries + 1 },
+    };
+  }
+  return {
+    finals,
+    again,
+    delayMs: Math.max(policy.greylistDelaysMs[state.waits] ?? 0, serverAskedMs),
+    greylisted,
+    rateLimited,
+    next: { ...state, waits: state.waits + 1 },
+  };
+}
