@@ -1,0 +1,12 @@
+/** Streaming CSV input: layout sniffing and row reading shared by the ingest and aggregate jobs. */
+export { readCsvRows } from './read.ts';
+export { type SniffOptions, sniffCsv } from './sniff.ts';
+export {
+  type CsvDelimiter,
+  type CsvEncoding,
+  type CsvLayout,
+  type CsvRow,
+  DEFAULT_MAX_FIELD_BYTES,
+  type ReadCsvOptions,
+  SNIFF_SAMPLE_BYTES,
+} from './types.ts';

@@ -1,0 +1,69 @@
+/**
+ * Decides a file's layout from its first bytes: encoding, delimiter, header, column names and
+ * the email column. Refuses, with a message saying what to do, files that are empty, not text,
+ * or have no column of addresses.
+ */
+import { ListcleanError } from '../errors.ts';
+import { sniffDelimiter } from './delimiter.ts';
+import { detectEmailColumn, resolveColumnOption } from './email-column.ts';
+import { createDecoder, detectEncoding, stripLeadingBoms } from './encoding.ts';
+import { looksLikeHeader } from './header.ts';
+import { describeBinaryText, describeBySignature } from './not-csv.ts';
+import { type CsvEncoding, type CsvLayout, SNIFF_SAMPLE_BYTES } from './types.ts';
+
+export interface SniffOptions {
+  /** A header name (case-insensitive) or 1-based number; overrides detection. */
+  column?: string | undefined;
+}
+
+const EMPTY_FILE =
+  'The file is empty: it has no rows. Export the contacts again and upload that file.';
+
+/** `sample`: the first `SNIFF_SAMPLE_BYTES` of the file, or all of it when it is shorter. */
+export function sniffCsv(sample: Buffer, options: SniffOptions = {}): CsvLayout {
+  if (sample.length === 0) throw new ListcleanError('empty_file', EMPTY_FILE);
+  const signature = describeBySignature(sample);
+  if (signature) throw notCsv(signature);
+  const { encoding, bom } = detectEncoding(sample);
+  const complete = sample.length < SNIFF_SAMPLE_BYTES;
+  const text = decodeSample(sample, encoding, complete);
+  if (text.trim() === '') throw new ListcleanError('empty_file', EMPTY_FILE);
+  const binary = describeBinaryText(text);
+  if (binary) throw notCsv(binary);
+
+  const { delimiter, records } = sniffDelimiter(text, complete);
+  const [first] = records;
+  const parsed = records.filter((record): record is string[] => record !== null);
+  const hasHeader = first != null && looksLikeHeader(first, parsed.slice(1));
+  const rows = hasHeader ? parsed.slice(1) : parsed;
+  const columns = hasHeader && first ? first.map(cleanHeaderName) : numberedColumns(widest(rows));
+  const columnSample = { columns, hasHeader, rows };
+  const wanted = options.column?.trim();
+  const emailColumn = wanted
+    ? resolveColumnOption(wanted, columnSample)
+    : detectEmailColumn(columnSample);
+  return { encoding, bom, delimiter, hasHeader, columns, emailColumn };
+}
+
+function notCsv(what: string): ListcleanError {
+  return new ListcleanError('not_csv', `This file is not a CSV: it is ${what}.`);
+}
+
+/** Decodes as `readCsvRows` will; a partial sample's cut-off last character is left out. */
+function decodeSample(sample: Buffer, encoding: CsvEncoding, complete: boolean): string {
+  const decoder = createDecoder(encoding);
+  const text = decoder.write(sample) + (complete ? (decoder.end() ?? '') : '');
+  return stripLeadingBoms(text);
+}
+
+function cleanHeaderName(name: string): string {
+  return name.replaceAll('\ufeff', '').trim();
+}
+
+function widest(rows: readonly string[][]): number {
+  return rows.reduce((width, row) => Math.max(width, row.length), 1);
+}
+
+function numberedColumns(width: number): string[] {
+  return Array.from({ length: width }, (_, index) => `column_${index + 1}`);
+}
