@@ -1,0 +1,150 @@
+/**
+ * Builds the five output files of DESIGN §4 from the rows of a list, streamed once in input
+ * order. Memory does not grow with the list: CSV rows go straight to files with backpressure,
+ * bounce-risk.csv is sorted through one temp file per score, and the only per-list state is
+ * counters and a capped per-domain tally.
+ *
+ * cleaned.csv keeps the first occurrence of each address only: a cleaned list must not mail
+ * anyone twice. report.csv and bounce-risk.csv are per row and keep duplicates.
+ */
+import { mkdirSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ListcleanError } from '../errors.ts';
+import { BounceRiskBuckets } from './bounce-risk-buckets.ts';
+import { reportHeader, verdictCells } from './columns.ts';
+import { CsvFileWriter } from './csv-file-writer.ts';
+import { DomainTally, domainOf } from './domain-tally.ts';
+import { renderReportHtml } from './html.ts';
+import { neutraliseRow } from './neutralise.ts';
+import { type Summary, SummaryTally } from './summary.ts';
+import {
+  REPORT_FILES,
+  type ReportFileName,
+  type ReportInputRow,
+  type ReportOptions,
+} from './types.ts';
+
+const RISKIEST_DOMAINS_SHOWN = 10;
+
+export interface ReportOutput {
+  /** Local paths (in tmpDir) of the finished files, by contract file name. */
+  files: Record<ReportFileName, string>;
+  summary: Summary;
+}
+
+type State = 'open' | 'finishing' | 'finished' | 'disposed';
+
+export class ReportBuilder {
+  private readonly options: ReportOptions;
+  private readonly paths: Record<ReportFileName, string>;
+  private readonly header: string[];
+  private readonly report: CsvFileWriter;
+  private readonly cleaned: CsvFileWriter;
+  private readonly buckets: BounceRiskBuckets;
+  private readonly tally = new SummaryTally();
+  private readonly domains = new DomainTally();
+  private state: State = 'open';
+
+  constructor(options: ReportOptions) {
+    this.options = { ...options, columns: [...options.columns] };
+    // Synchronous once, so the streams below can open their files without a race.
+    mkdirSync(options.tmpDir, { recursive: true });
+    this.paths = Object.fromEntries(
+      REPORT_FILES.map((name) => [name, join(options.tmpDir, name)]),
+    ) as Record<ReportFileName, string>;
+    // Column names come from the uploaded file too: neutralised like every other cell.
+    this.header = neutraliseRow(reportHeader(options.columns));
+    this.report = new CsvFileWriter(this.paths['report.csv'], this.header);
+    this.cleaned = new CsvFileWriter(this.paths['cleaned.csv'], neutraliseRow(options.columns));
+    this.buckets = new BounceRiskBuckets(options.tmpDir);
+  }
+
+  /**
+   * Call for every row, in order, awaiting each call: the promise settles when every file the
+   * row went to can take more. Every write happens before the first await, so the files keep
+   * input order even for a caller that does not wait.
+   */
+  add(row: ReportInputRow): Promise<void> {
+    if (this.state !== 'open') return Promise.reject(this.closedError('add'));
+    let original: string[];
+    try {
+      original = neutraliseRow(this.fitWidth(row.fields));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { result } = row;
+    const full = original.concat(neutraliseRow(verdictCells(result)));
+    const cleaned = this.keeps(row);
+    this.tally.add(row, cleaned);
+    const domain = domainOf(result.email_normalized);
+    if (domain !== null) this.domains.add(domain, result.status);
+
+    const waits = [this.report.write(full)];
+    if (cleaned) waits.push(this.cleaned.write(original));
+    if (result.status !== 'deliverable') waits.push(this.buckets.add(result.risk_score, full));
+    return Promise.all(waits).then(() => undefined);
+  }
+
+  /** Ends the streams and writes the remaining files; `timings` go into summary.json as given. */
+  async finish(timings: Record<string, number>): Promise<ReportOutput> {
+    if (this.state !== 'open') throw this.closedError('finish');
+    this.state = 'finishing';
+    await Promise.all([this.report.end(), this.cleaned.end()]);
+    await this.buckets.writeTo(this.paths['bounce-risk.csv'], this.header);
+    const summary = this.tally.summary(
+      this.options.listName,
+      this.options.includeRisky,
+      timings,
+      new Date(),
+    );
+    await writeFile(this.paths['summary.json'], `${JSON.stringify(summary, null, 2)}\n`);
+    const html = renderReportHtml({
+      summary,
+      riskiestDomains: this.domains.riskiest(RISKIEST_DOMAINS_SHOWN),
+      untrackedRows: this.domains.other.rows,
+    });
+    await writeFile(this.paths['report.html'], html);
+    this.state = 'finished';
+    return { files: { ...this.paths }, summary };
+  }
+
+  /** Stops any unfinished stream and removes every file this builder wrote (tmpDir stays). */
+  async dispose(): Promise<void> {
+    if (this.state === 'disposed') return;
+    this.state = 'disposed';
+    this.report.destroy();
+    this.cleaned.destroy();
+    await this.buckets.dispose();
+    await Promise.all(Object.values(this.paths).map((path) => rm(path, { force: true })));
+  }
+
+  /** cleaned.csv: deliverable (and risky when asked), first occurrence of an address only. */
+  private keeps(row: ReportInputRow): boolean {
+    if (row.duplicate) return false;
+    const { status } = row.result;
+    return status === 'deliverable' || (status === 'risky' && this.options.includeRisky);
+  }
+
+  /**
+   * Short rows are padded (harmless). A row wider than the header is refused: its extra cells
+   * would slide under our verdict columns and every reader of report.csv would misread it.
+   */
+  private fitWidth(fields: string[]): string[] {
+    const width = this.options.columns.length;
+    if (fields.length === width) return fields;
+    if (fields.length < width) return fields.concat(Array(width - fields.length).fill(''));
+    throw new ListcleanError(
+      'REPORT_ROW_TOO_WIDE',
+      `a row has ${fields.length} fields but the header has ${width} columns; ` +
+        'the aggregate step must fit rows to the header before reporting them',
+    );
+  }
+
+  private closedError(operation: string): ListcleanError {
+    return new ListcleanError(
+      'REPORT_CLOSED',
+      `ReportBuilder.${operation}() called after finish() or dispose(); build a new report`,
+    );
+  }
+}
