@@ -1,0 +1,73 @@
+/**
+ * The compact form of a verdict kept in Redis (the verdict cache and per-list results): a JSON
+ * array `[reason, checkedAtMs, catchAll, mxHost, smtpCode, smtpEnhancedCode, detail]` with
+ * trailing nulls dropped, typically 40–60 bytes plus the detail. Status is not stored: it
+ * follows from the reason. The reason is stored by name, not index, so reordering the taxonomy
+ * can never misread old entries; anything that does not decode is treated as a miss.
+ */
+import type { ResultParts } from '../verdict/result.ts';
+import { REASON_STATUS, type Reason } from '../verdict/types.ts';
+
+/** Exactly the verdict fields of `ResultParts`, so a cached verdict builds a result directly. */
+export type CachedVerdict = Pick<
+  ResultParts,
+  'reason' | 'catchAll' | 'mxHost' | 'smtpCode' | 'smtpEnhancedCode' | 'detail' | 'checkedAt'
+>;
+
+/** Server replies can be long; a human needs the start of one to see why. */
+export const DETAIL_MAX_CHARS = 200;
+
+export function encodeVerdict(verdict: CachedVerdict): string {
+  const fields: unknown[] = [
+    verdict.reason,
+    verdict.checkedAt.getTime(),
+    verdict.catchAll ? 1 : 0,
+    verdict.mxHost,
+    verdict.smtpCode,
+    verdict.smtpEnhancedCode,
+    verdict.detail === null ? null : truncateDetail(verdict.detail),
+  ];
+  while (fields.length > 0 && fields[fields.length - 1] === null) fields.pop();
+  return JSON.stringify(fields);
+}
+
+export function decodeVerdict(text: string): CachedVerdict | undefined {
+  let fields: unknown;
+  try {
+    fields = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(fields)) return undefined;
+  const [reason, checkedAt, catchAll, mxHost = null, code = null, enhanced = null, detail = null] =
+    fields as unknown[];
+  if (typeof reason !== 'string' || !Object.hasOwn(REASON_STATUS, reason)) return undefined;
+  if (typeof checkedAt !== 'number' || !Number.isFinite(checkedAt)) return undefined;
+  if (catchAll !== 0 && catchAll !== 1) return undefined;
+  if (!isStringOrNull(mxHost) || !isStringOrNull(enhanced) || !isStringOrNull(detail)) {
+    return undefined;
+  }
+  if (code !== null && !Number.isInteger(code)) return undefined;
+  return {
+    reason: reason as Reason,
+    checkedAt: new Date(checkedAt),
+    catchAll: catchAll === 1,
+    mxHost,
+    smtpCode: code as number | null,
+    smtpEnhancedCode: enhanced,
+    detail,
+  };
+}
+
+/** At most DETAIL_MAX_CHARS UTF-16 units, ending in `…` when cut, never inside a surrogate pair. */
+export function truncateDetail(detail: string): string {
+  if (detail.length <= DETAIL_MAX_CHARS) return detail;
+  let end = DETAIL_MAX_CHARS - 1;
+  const last = detail.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${detail.slice(0, end)}…`;
+}
+
+function isStringOrNull(value: unknown): value is string | null {
+  return value === null || typeof value === 'string';
+}

@@ -1,0 +1,33 @@
+/**
+ * Lua scripts registered with ioredis `defineCommand`: ioredis sends EVALSHA and falls back to
+ * EVAL once when the server does not know the script yet (after a restart or failover).
+ */
+import type { Redis } from 'ioredis';
+
+export interface LuaScript {
+  /** The command name on the client; `lc` keeps it clear of ioredis' own methods. */
+  readonly name: `lc${string}`;
+  readonly numberOfKeys: number;
+  readonly lua: string;
+}
+
+type ScriptCommand = (...args: Array<string | number>) => Promise<unknown>;
+
+export function defineScripts(client: Redis, scripts: readonly LuaScript[]): void {
+  for (const script of scripts) {
+    client.defineCommand(script.name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+  }
+}
+
+export function runScript(
+  client: Redis,
+  script: LuaScript,
+  keys: readonly string[],
+  args: ReadonlyArray<string | number>,
+): Promise<unknown> {
+  const command = (client as unknown as Record<string, ScriptCommand | undefined>)[script.name];
+  if (typeof command !== 'function') {
+    throw new Error(`Lua script ${script.name} was not defined on this Redis client`);
+  }
+  return command.call(client, ...keys, ...args);
+}

@@ -1,0 +1,81 @@
+/** Per-list results: a hash of address → compact verdict with a TTL refreshed on writes. */
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type CachedVerdict, ListResults, listResultsKey } from '../../src/redis/index.ts';
+import { type RedisFixture, redisFixture, sleep } from './redis-fixture.ts';
+
+let redis: RedisFixture;
+let client: Redis;
+let results: ListResults;
+beforeAll(async () => {
+  redis = redisFixture();
+  client = await redis.connect();
+  results = new ListResults(client, { prefix: redis.prefix });
+});
+afterAll(async () => {
+  await redis.close();
+});
+
+function verdict(i: number): CachedVerdict {
+  return {
+    reason: i % 3 === 0 ? 'mailbox_not_found' : 'accepted',
+    checkedAt: new Date(1_735_689_600_000 + i),
+    catchAll: i % 5 === 0,
+    mxHost: `mx${i % 4}.example.test`,
+    smtpCode: i % 3 === 0 ? 550 : 250,
+    smtpEnhancedCode: i % 3 === 0 ? '5.1.1' : null,
+    detail: i % 7 === 0 ? `reply for user${i}` : null,
+  };
+}
+
+describe('ListResults', () => {
+  it('round-trips a batch bigger than one HSET and counts it', async () => {
+    const entries = Array.from({ length: 1_234 }, (_, i) => [`user${i}@list.test`, verdict(i)]);
+    await results.setMany('list-a', entries as Array<[string, CachedVerdict]>);
+    expect(await results.count('list-a')).toBe(1_234);
+
+    const wanted = ['user0@list.test', 'user7@list.test', 'user1233@list.test', 'nobody@list.test'];
+    const sent = vi.spyOn(client, 'sendCommand');
+    const found = await results.getMany('list-a', wanted);
+    expect(sent.mock.calls.map(([command]) => command.name)).toEqual(['hmget']);
+    sent.mockRestore();
+    expect(found.size).toBe(3);
+    expect(found.get('user0@list.test')).toEqual(verdict(0));
+    expect(found.get('user7@list.test')).toEqual(verdict(7));
+    expect(found.get('user1233@list.test')).toEqual(verdict(1233));
+    expect(await results.count('other-list')).toBe(0);
+  });
+
+  it('overwrites an address, which counts once', async () => {
+    await results.setMany('list-b', [['a@list.test', verdict(1)]]);
+    await results.setMany('list-b', [['a@list.test', verdict(3)]]);
+    expect(await results.count('list-b')).toBe(1);
+    expect((await results.getMany('list-b', ['a@list.test'])).get('a@list.test')).toEqual(
+      verdict(3),
+    );
+  });
+
+  it('keeps a list 30 days after its last write, then forgets it', async () => {
+    await results.setMany('list-c', [['a@list.test', verdict(1)]]);
+    const ttl = await client.pttl(listResultsKey(redis.prefix, 'list-c'));
+    expect(ttl).toBeGreaterThan(30 * 86_400_000 - 60_000);
+
+    const short = new ListResults(client, { prefix: redis.prefix, ttlMs: 400 });
+    await short.setMany('list-d', [['a@list.test', verdict(1)]]);
+    await sleep(250);
+    await short.setMany('list-d', [['b@list.test', verdict(2)]]);
+    await sleep(250);
+    expect(await short.count('list-d')).toBe(2);
+    await sleep(300);
+    expect(await short.count('list-d')).toBe(0);
+  });
+
+  it('deletes a list and writes nothing for an empty batch', async () => {
+    await results.setMany('list-e', [['a@list.test', verdict(1)]]);
+    await results.delete('list-e');
+    expect(await results.count('list-e')).toBe(0);
+    await results.setMany('list-e', []);
+    expect(await client.exists(listResultsKey(redis.prefix, 'list-e'))).toBe(0);
+    expect((await results.getMany('list-e', [])).size).toBe(0);
+  });
+});

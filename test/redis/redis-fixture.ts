@@ -1,0 +1,52 @@
+/**
+ * Real-Redis fixtures: a random key prefix per test file (the server is shared: we never flush,
+ * we delete our own keys) and connections that are all closed afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { createRedis } from '../../src/redis/index.ts';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface RedisFixture {
+  prefix: string;
+  /** A new connection, as a separate worker process would have. */
+  connect(): Promise<Redis>;
+  /** Deletes the prefix's keys and closes every connection opened. */
+  close(): Promise<void>;
+}
+
+export function redisFixture(): RedisFixture {
+  const prefix = `lctest:${randomBytes(6).toString('hex')}:`;
+  const clients: Redis[] = [];
+  return {
+    prefix,
+    async connect() {
+      const client = await createRedis(REDIS_URL, { prefix });
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      const cleaner = await createRedis(REDIS_URL);
+      try {
+        let cursor = '0';
+        do {
+          const [next, keys] = await cleaner.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+          if (keys.length > 0) await cleaner.unlink(...keys);
+          cursor = next;
+        } while (cursor !== '0');
+      } finally {
+        await Promise.all([cleaner, ...clients].map(quit));
+      }
+    },
+  };
+}
+
+/** QUIT lets pending commands (a fire-and-forget release) finish; a closed client is skipped. */
+async function quit(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  await client.quit().catch(() => client.disconnect());
+}
+
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
