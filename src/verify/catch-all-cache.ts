@@ -9,6 +9,12 @@ export interface CatchAllStore {
   get(domain: string): Promise<boolean | undefined>;
   set(domain: string, catchAll: boolean): Promise<void>;
   probeLocalPart(domain: string): Promise<string>;
+  /** True if this caller should send the probe now (at most one prober per domain at a time). */
+  claimProbe(domain: string): Promise<boolean>;
+  /** Gives the claim up once the probe round is over, answered or not. */
+  releaseProbe(domain: string): Promise<void>;
+  /** The answer of a probe another caller is sending, waiting up to `timeoutMs`. */
+  waitFor(domain: string, timeoutMs: number): Promise<boolean | undefined>;
 }
 
 export class MemoryCatchAllStore implements CatchAllStore {
@@ -29,6 +35,17 @@ export class MemoryCatchAllStore implements CatchAllStore {
 
   async set(domain: string, value: boolean): Promise<void> {
     this.answers.set(domain, { value, expires: Date.now() + this.ttlMs });
+  }
+
+  /** One process, and a round probes in one session only: nobody else to wait for. */
+  async claimProbe(_domain: string): Promise<boolean> {
+    return true;
+  }
+
+  async releaseProbe(_domain: string): Promise<void> {}
+
+  async waitFor(domain: string, _timeoutMs: number): Promise<boolean | undefined> {
+    return this.get(domain);
   }
 
   async probeLocalPart(domain: string): Promise<string> {

@@ -9,7 +9,12 @@ import { type MxAllowance, mayConnect } from '../dns/mx-allowance.ts';
 import type { MxHost, MxLookup } from '../dns/types.ts';
 import { type Policy, policyFor } from '../policy/policy.ts';
 import { classifyRcptReply, classifySessionReply, type ReplyClass } from '../smtp/classify.ts';
-import { type DomainProbeOptions, type ProbeOutcome, probeDomain } from '../smtp/probe-domain.ts';
+import {
+  type DomainProbeOptions,
+  type DomainProbeResult,
+  type ProbeOutcome,
+  probeDomain,
+} from '../smtp/probe-domain.ts';
 import { formatReply, type SmtpReply } from '../smtp/reply.ts';
 import type { SessionFailure, SmtpTarget } from '../smtp/session.ts';
 import type { SessionGate } from '../throttle/session-gate.ts';
@@ -27,6 +32,11 @@ export interface RoundContext {
   catchAll: CatchAllStore;
   /** Per-provider admission (concurrency, connection rate) for every session. */
   gate: SessionGate;
+}
+
+/** Long enough for another process's probe session to finish against a slow server. */
+function probeWaitMs(timeouts: { connectMs: number; bannerMs: number; commandMs: number }): number {
+  return timeouts.connectMs + timeouts.bannerMs + 4 * timeouts.commandMs;
 }
 
 /** Splits a batch into `parts` nearly equal chunks, keeping order. */
@@ -127,10 +137,17 @@ export async function verifyDomainRound(
 
   const rules = policyFor(ctx.policy, targets[0]?.host ?? '', provider ?? '');
   let catchAll = rules.acceptsAllRecipients ? true : await ctx.catchAll.get(domain);
-  const probe =
-    catchAll === undefined && !rules.skipCatchAllProbe
-      ? `${await ctx.catchAll.probeLocalPart(domain)}@${domain}`
-      : undefined;
+  let probe: string | undefined;
+  if (catchAll === undefined && !rules.skipCatchAllProbe) {
+    if (await ctx.catchAll.claimProbe(domain)) {
+      probe = `${await ctx.catchAll.probeLocalPart(domain)}@${domain}`;
+    } else {
+      // Another batch of this domain is probing right now: use its answer.
+      catchAll = await ctx.catchAll.waitFor(domain, probeWaitMs(ctx.smtp.timeouts));
+    }
+  }
+  // Accepted addresses are not `deliverable` until the domain is known not to be catch-all.
+  const catchAllUnknown = catchAll === undefined && !rules.skipCatchAllProbe;
   const probeOptions = {
     ...ctx.smtp,
     localAddress: localAddressFor(domain, ctx.localAddresses),
@@ -148,17 +165,22 @@ export async function verifyDomainRound(
       Math.ceil(addresses.length / rules.limits.maxRcptsPerSession),
     ),
   );
-  const results = await Promise.all(
-    split(addresses, parts).map((chunk, i) =>
-      probeDomain(targets, chunk, probeOptions, i === 0 ? probe : undefined),
-    ),
-  );
+  let results: DomainProbeResult[];
+  try {
+    results = await Promise.all(
+      split(addresses, parts).map((chunk, i) =>
+        probeDomain(targets, chunk, probeOptions, i === 0 ? probe : undefined),
+      ),
+    );
+  } finally {
+    if (probe) await ctx.catchAll.releaseProbe(domain);
+  }
   const result = {
     outcomes: new Map(results.flatMap((r) => [...r.outcomes])),
     sessions: results.reduce((n, r) => n + r.sessions, 0),
   };
 
-  let catchAllPending = false;
+  let catchAllPending = catchAllUnknown && !probe;
   if (probe) {
     const answer = result.outcomes.get(probe);
     const cls = answer?.kind === 'reply' ? classifyRcptReply(answer.reply) : null;

@@ -63,22 +63,15 @@ export function planRetries(
   }
   if (again.length === 0)
     return { finals, again, delayMs: 0, greylisted, rateLimited, next: state };
-  if (onlyTransient) {
-    return {
-      finals,
-      again,
-      delayMs: policy.transientBackoffMs * 2 ** state.transientTries,
-      greylisted,
-      rateLimited,
-      next: { ...state, transientTries: state.transientTries + 1 },
-    };
-  }
-  return {
-    finals,
-    again,
-    delayMs: Math.max(policy.greylistDelaysMs[state.waits] ?? 0, serverAskedMs),
-    greylisted,
-    rateLimited,
-    next: { ...state, waits: state.waits + 1 },
+  const anyTransient = again.some((a) => outcomes.get(a)?.retry?.kind === 'transient');
+  // A round spends one try of each budget it uses, so a transient failure retried alongside
+  // greylisted addresses still gets no more than `transientRetries` extra rounds.
+  const next: RetryState = {
+    waits: state.waits + (onlyTransient ? 0 : 1),
+    transientTries: state.transientTries + (anyTransient ? 1 : 0),
   };
+  const delayMs = onlyTransient
+    ? policy.transientBackoffMs * 2 ** state.transientTries
+    : Math.max(policy.greylistDelaysMs[state.waits] ?? 0, serverAskedMs);
+  return { finals, again, delayMs, greylisted, rateLimited, next };
 }
