@@ -4,9 +4,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isListcleanError } from '../errors.ts';
+import { registerClean } from './commands/clean.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerSandbox } from './commands/sandbox.ts';
 import { registerVerify } from './commands/verify.ts';
+import { registerWorker } from './commands/worker.ts';
 
 export function buildProgram(): Command {
   const program = new Command('listclean')
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerVerify(program);
+  registerClean(program);
+  registerWorker(program);
   registerSandbox(program);
   registerDemo(program);
   return program;

@@ -1,0 +1,129 @@
+/**
+ * The body of `listclean clean FILE` (loaded on demand): stores the file, runs it through the BullMQ pipeline (in-process
+ * workers unless --no-workers), shows progress, and writes the reports into --out. The list id
+ * derives from the file's bytes and options, so after Ctrl-C the same command continues the
+ * same list instead of starting over.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { readEnv } from '../config/env.ts';
+import { ListcleanError } from '../errors.ts';
+import { storageKeys } from '../pipeline/names.ts';
+import { listProgress } from '../pipeline/progress.ts';
+import { createRuntime, type Runtime } from '../pipeline/runtime.ts';
+import { enqueueList, submitList } from '../pipeline/submit.ts';
+import type { ListOptions } from '../pipeline/types.ts';
+import { startWorkers, type WorkerPool } from '../pipeline/worker-pool.ts';
+import { REPORT_FILES } from '../report/index.ts';
+import type { CleanFlags } from './commands/clean.ts';
+import { ProgressDisplay } from './progress-line.ts';
+import { ensureRedis } from './redis-bootstrap.ts';
+
+async function listIdFor(file: string, options: ListOptions): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(file), hash);
+  hash.update(JSON.stringify(options));
+  return `l${hash.digest('hex').slice(0, 24)}`;
+}
+
+async function download(rt: Runtime, listId: string, outDir: string): Promise<string[]> {
+  await mkdir(outDir, { recursive: true });
+  const written: string[] = [];
+  for (const file of REPORT_FILES) {
+    const target = path.join(outDir, file);
+    await pipeline(
+      await rt.storage.get(storageKeys.output(listId, file)),
+      createWriteStream(target),
+    );
+    written.push(target);
+  }
+  return written;
+}
+
+export interface CleanResult {
+  listId: string;
+  outDir: string;
+  summary: unknown;
+  /** The Redis used; empty when it was a private one (already stopped by then). */
+  redisUrl: string;
+}
+
+/** The whole `clean` flow; `env` lets `demo` and tests override the configuration. */
+export async function runClean(
+  file: string,
+  flags: CleanFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  log: (message: string) => void = (m) => process.stderr.write(`listclean: ${m}\n`),
+): Promise<CleanResult> {
+  const fileStat = await stat(file).catch(() => null);
+  if (!fileStat?.isFile()) throw new ListcleanError('file_not_found', `No such file: ${file}`);
+  const config = readEnv(env);
+  const redis = await ensureRedis(config.REDIS_URL, env.REDIS_URL !== undefined, log);
+  const rt = await createRuntime({ ...config, REDIS_URL: redis.url });
+  let pool: WorkerPool | null = null;
+  const display = new ProgressDisplay();
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const options: ListOptions = {
+      column: flags.column,
+      includeRisky: flags.includeRisky === true,
+    };
+    let listId = await listIdFor(file, options);
+    const existing = await rt.lists.get(listId);
+    if (existing?.status === 'failed') listId = `${listId}-${Date.now().toString(36)}`;
+    if (existing && existing.status !== 'failed') {
+      log(`continuing list ${listId} (${existing.status})`);
+      await enqueueList(rt, listId);
+    } else {
+      await submitList(rt, {
+        id: listId,
+        name: path.basename(file),
+        tenant: 'cli',
+        options,
+        input: createReadStream(file),
+      });
+    }
+    if (flags.workers !== false) pool = await startWorkers(rt);
+    else log('--no-workers: waiting for `listclean worker` processes to do the work');
+
+    for (;;) {
+      const meta = await rt.lists.get(listId);
+      if (!meta) throw new ListcleanError('list_vanished', `list ${listId} disappeared from Redis`);
+      display.update(meta.status, await listProgress(rt, meta), meta.ingested);
+      if (meta.status === 'failed') {
+        throw new ListcleanError(
+          'list_failed',
+          `the list failed: ${meta.error ?? 'unknown reason'}`,
+        );
+      }
+      if (meta.status === 'done') break;
+      if (interrupted) {
+        throw new ListcleanError(
+          'interrupted',
+          `interrupted; run the same command again to continue list ${listId}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    display.stop();
+    const meta = await rt.lists.get(listId);
+    const outDir = flags.out ?? path.join('out', path.basename(file, path.extname(file)));
+    await download(rt, listId, outDir);
+    return { listId, outDir, summary: meta?.summary, redisUrl: redis.private ? '' : redis.url };
+  } finally {
+    display.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await pool?.close(interrupted ? 5000 : 60_000);
+    await rt.close();
+    await redis.stop();
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The aggregate job: runs once every child (ingest and all probe jobs) has finished. Streams the
+ * stored input again, joins each row with its address's verdict from the list's results, and
+ * writes the five reports to storage. Rows are never dropped: a row without a usable address is
+ * `invalid_syntax`, and an address without a recorded verdict (a probe job that failed for good)
+ * is `unknown / temporary_failure` with a detail saying so.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Job } from 'bullmq';
+import { addressFlags, parseAddress } from '../address/index.ts';
+import type { CsvRow } from '../csv/index.ts';
+import type { CachedVerdict } from '../redis/index.ts';
+import { REPORT_FILES, ReportBuilder } from '../report/index.ts';
+import { type AddressResult, buildResult } from '../verdict/result.ts';
+import { chunked, inputLayout, inputRows } from './input.ts';
+import { storageKeys } from './names.ts';
+import type { Runtime } from './runtime.ts';
+import type { AggregateJobData } from './types.ts';
+
+const CHUNK_ROWS = 1000;
+const NO_FLAGS = { role: false, free: false, disposable: false, suggestion: null };
+
+function invalidRow(email: string, detail: string): AddressResult {
+  return buildResult({
+    email,
+    normalized: null,
+    reason: 'invalid_syntax',
+    flags: NO_FLAGS,
+    catchAll: false,
+    mxHost: null,
+    smtpCode: null,
+    smtpEnhancedCode: null,
+    detail,
+    checkedAt: new Date(),
+  });
+}
+
+function resultFor(
+  row: CsvRow,
+  verdicts: Map<string, CachedVerdict>,
+  column: string,
+): {
+  result: AddressResult;
+  normalized: string | null;
+} {
+  if (row.malformed)
+    return { result: invalidRow('', `malformed CSV row: ${row.malformed}`), normalized: null };
+  const email = row.email ?? '';
+  if (email.trim() === '')
+    return { result: invalidRow(email, `no address in column "${column}"`), normalized: null };
+  const parsed = parseAddress(email);
+  if (!parsed.ok)
+    return { result: invalidRow(email, `${parsed.code}: ${parsed.message}`), normalized: null };
+  const verdict = verdicts.get(parsed.normalized);
+  const flags = addressFlags(parsed.local, parsed.domain);
+  return {
+    normalized: parsed.normalized,
+    result: buildResult({
+      email,
+      normalized: parsed.normalized,
+      reason: verdict?.reason ?? 'temporary_failure',
+      flags,
+      catchAll: verdict?.catchAll ?? false,
+      mxHost: verdict?.mxHost ?? null,
+      smtpCode: verdict?.smtpCode ?? null,
+      smtpEnhancedCode: verdict?.smtpEnhancedCode ?? null,
+      detail: verdict
+        ? verdict.detail
+        : 'no verdict was recorded (its probe job failed); try again later',
+      checkedAt: verdict?.checkedAt ?? new Date(),
+    }),
+  };
+}
+
+export async function runAggregate(job: Job<AggregateJobData>, rt: Runtime): Promise<void> {
+  const { listId } = job.data;
+  const meta = await rt.lists.get(listId);
+  if (!meta) throw new Error(`list ${listId} does not exist`);
+  await rt.lists.advance(listId, 'aggregating');
+  await rt.lists.increment(listId, 'aggregateRuns', 1);
+  const started = Date.now();
+  const layout = await inputLayout(rt.storage, listId, meta.options.column);
+  const column = layout.columns[layout.emailColumn] ?? '';
+  const tmpDir = await mkdtemp(path.join(os.tmpdir(), `listclean-${listId}-`));
+  const builder = new ReportBuilder({
+    columns: layout.columns,
+    includeRisky: meta.options.includeRisky,
+    listName: meta.name,
+    tmpDir,
+  });
+  const seenKey = `${rt.prefix}list:${listId}:aggregate-seen`;
+  await rt.redis.del(seenKey);
+  try {
+    for await (const chunk of chunked(inputRows(rt.storage, listId, layout), CHUNK_ROWS)) {
+      const addresses = new Set<string>();
+      for (const row of chunk) {
+        const parsed = row.email && !row.malformed ? parseAddress(row.email) : null;
+        if (parsed?.ok) addresses.add(parsed.normalized);
+      }
+      const verdicts = await rt.results.getMany(listId, [...addresses]);
+      const rows = chunk.map((row) => ({ row, ...resultFor(row, verdicts, column) }));
+      // Pipelined SADD in row order: 0 means an earlier row had the same address.
+      const pipeline = rt.redis.pipeline();
+      for (const r of rows) if (r.normalized) pipeline.sadd(seenKey, r.normalized);
+      const answers = (await pipeline.exec()) ?? [];
+      let answer = 0;
+      for (const r of rows) {
+        const duplicate = r.normalized ? answers[answer++]?.[1] === 0 : false;
+        await builder.add({ fields: r.row.fields, result: r.result, duplicate });
+      }
+    }
+    const meta2 = await rt.lists.get(listId);
+    const { files, summary } = await builder.finish({
+      ingest_ms: meta2?.startedAt ? started - Date.parse(meta2.startedAt) : 0,
+      aggregate_ms: Date.now() - started,
+    });
+    for (const file of REPORT_FILES) {
+      await rt.storage.put(storageKeys.output(listId, file), createReadStream(files[file]), {
+        contentType: file.endsWith('.csv')
+          ? 'text/csv'
+          : file.endsWith('.json')
+            ? 'application/json'
+            : 'text/html',
+      });
+    }
+    await rt.lists.advance(listId, 'done', {
+      summary: JSON.stringify(summary),
+      finishedAt: new Date().toISOString(),
+    });
+  } finally {
+    await rt.redis.del(seenKey);
+    await builder.dispose();
+    await rm(tmpDir, { recursive: true, force: true });
+  }
+}

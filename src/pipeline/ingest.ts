@@ -1,0 +1,140 @@
+/**
+ * The ingest job: streams the stored CSV once, dedupes normalised addresses across the list,
+ * answers what the verification cache knows, and queues one probe job per batch of addresses at
+ * one domain, as children of the list's aggregate job (so the aggregate runs only after all of
+ * them). Safe to run again after a crash: batches are numbered deterministically from the input
+ * and job ids derive from them, so re-adding an existing batch is a no-op.
+ */
+import { createHash } from 'node:crypto';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { parseAddress } from '../address/index.ts';
+import { isListcleanError } from '../errors.ts';
+import { chunked, inputLayout, inputRows } from './input.ts';
+import type { Runtime } from './runtime.ts';
+import type { IngestJobData, ProbeJobData } from './types.ts';
+
+/** Rows looked up in Redis per round trip. */
+const CHUNK_ROWS = 1000;
+/** Addresses buffered across partial batches before all of them are flushed. */
+const MAX_BUFFERED = 20_000;
+
+export function probeJobId(listId: string, domain: string, batch: number): string {
+  const tag = createHash('sha1').update(domain).digest('hex').slice(0, 16);
+  return `probe-${listId}-${tag}-${batch}`;
+}
+
+export async function runIngest(
+  job: Job<IngestJobData>,
+  rt: Runtime,
+): Promise<{ rows: number; unique: number }> {
+  const { listId } = job.data;
+  const meta = await rt.lists.get(listId);
+  if (!meta) throw new UnrecoverableError(`list ${listId} does not exist`);
+  if (!job.parent?.id) throw new UnrecoverableError('ingest job has no parent aggregate job');
+  const parent = { id: job.parent.id, queue: job.parent.queueKey };
+  await rt.lists.advance(listId, 'ingesting', { startedAt: new Date().toISOString() });
+
+  let layout: Awaited<ReturnType<typeof inputLayout>>;
+  try {
+    layout = await inputLayout(rt.storage, listId, meta.options.column);
+  } catch (error) {
+    // Not CSV, no email column, …: the list fails with the reason, no retry helps.
+    const message = isListcleanError(error) ? `${error.message} [${error.code}]` : String(error);
+    await rt.lists.advance(listId, 'failed', { error: message });
+    throw new UnrecoverableError(message);
+  }
+
+  const seenKey = `${rt.prefix}list:${listId}:seen`;
+  // A previous, interrupted run's dedupe set would make every address look seen; batches are
+  // rebuilt identically from scratch instead.
+  await rt.redis.del(seenKey);
+  const batchSize = rt.round.policy.defaults.maxRcptsPerSession;
+  const buffers = new Map<string, string[]>();
+  const batchNumbers = new Map<string, number>();
+  let buffered = 0;
+  let rows = 0;
+  let unique = 0;
+  let cached = 0;
+
+  const flush = async (domain: string) => {
+    const addresses = buffers.get(domain);
+    if (!addresses || addresses.length === 0) return;
+    buffers.delete(domain);
+    buffered -= addresses.length;
+    const batch = batchNumbers.get(domain) ?? 0;
+    batchNumbers.set(domain, batch + 1);
+    const data: ProbeJobData = {
+      listId,
+      domain,
+      addresses,
+      waits: 0,
+      transientTries: 0,
+      greylistedNow: 0,
+    };
+    await rt.queues.probe.add(`${domain}`, data, {
+      jobId: probeJobId(listId, domain, batch),
+      parent,
+      // A probe job that fails for good must not hold the list hostage: the aggregate reports
+      // its addresses as unknown.
+      ignoreDependencyOnFailure: true,
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 5000 },
+      removeOnComplete: { age: 24 * 3600 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
+  };
+
+  for await (const chunk of chunked(inputRows(rt.storage, listId, layout), CHUNK_ROWS)) {
+    rows += chunk.length;
+    const candidates: Array<{ normalized: string; domain: string }> = [];
+    for (const row of chunk) {
+      if (row.malformed || row.email === null) continue;
+      const parsed = parseAddress(row.email);
+      if (parsed.ok) candidates.push({ normalized: parsed.normalized, domain: parsed.domain });
+    }
+    if (candidates.length === 0) continue;
+    const fresh = await firstSeen(rt, seenKey, candidates);
+    unique += fresh.length;
+    const hits = await rt.cache.get(
+      fresh.map((c) => c.normalized),
+      { maxAgeMs: rt.config.CACHE_MAX_AGE },
+    );
+    if (hits.size > 0) {
+      await rt.results.setMany(listId, [...hits]);
+      cached += hits.size;
+    }
+    for (const candidate of fresh) {
+      if (hits.has(candidate.normalized)) continue;
+      const buffer = buffers.get(candidate.domain) ?? [];
+      buffers.set(candidate.domain, buffer);
+      buffer.push(candidate.normalized);
+      buffered += 1;
+      if (buffer.length >= batchSize) await flush(candidate.domain);
+    }
+    if (buffered > MAX_BUFFERED) {
+      for (const domain of [...buffers.keys()]) await flush(domain);
+    }
+    await rt.lists.set(listId, { rows, unique, cached });
+    await job.updateProgress({ rows });
+  }
+  for (const domain of [...buffers.keys()]) await flush(domain);
+  await rt.redis.del(seenKey);
+  await rt.lists.set(listId, { rows, unique, cached, ingested: 1 });
+  await rt.lists.advance(listId, 'verifying');
+  return { rows, unique };
+}
+
+/**
+ * The candidates whose address this list had not seen before, in order. One pipelined SADD per
+ * address: SADD answers 1 only for the first, also within the chunk.
+ */
+async function firstSeen(
+  rt: Runtime,
+  seenKey: string,
+  candidates: Array<{ normalized: string; domain: string }>,
+): Promise<Array<{ normalized: string; domain: string }>> {
+  const pipeline = rt.redis.pipeline();
+  for (const c of candidates) pipeline.sadd(seenKey, c.normalized);
+  const answers = (await pipeline.exec()) ?? [];
+  return candidates.filter((_, i) => answers[i]?.[1] === 1);
+}

@@ -1,0 +1,136 @@
+/**
+ * A list's metadata and counters, one Redis hash per list. The status moves forward only:
+ * queued → ingesting → verifying → aggregating → done (or failed at any point).
+ */
+import type { Redis } from 'ioredis';
+import type { ListOptions, ListStatus } from './types.ts';
+
+export interface ListMeta {
+  id: string;
+  name: string;
+  tenant: string;
+  status: ListStatus;
+  options: ListOptions;
+  createdAt: string;
+  updatedAt: string;
+  /** Data rows read by ingest (known once ingest finished; grows while it runs). */
+  rows: number;
+  /** Distinct normalised addresses. */
+  unique: number;
+  /** Addresses answered from the verification cache. */
+  cached: number;
+  /** Addresses waiting for a greylisting retry right now. */
+  greylisted: number;
+  /** True once ingest has read the whole file (rows/unique are final). */
+  ingested: boolean;
+  inputBytes: number;
+  error: string | null;
+  /** summary.json once aggregated. */
+  summary: unknown;
+  aggregateRuns: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+const ORDER: ListStatus[] = ['queued', 'ingesting', 'verifying', 'aggregating', 'done'];
+
+export class ListStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(id: string): string {
+    return `${this.prefix}list:${id}`;
+  }
+
+  async create(
+    meta: Pick<ListMeta, 'id' | 'name' | 'tenant' | 'options' | 'inputBytes'>,
+  ): Promise<void> {
+    const now = new Date().toISOString();
+    await this.redis
+      .multi()
+      .hset(this.key(meta.id), {
+        id: meta.id,
+        name: meta.name,
+        tenant: meta.tenant,
+        status: 'queued',
+        options: JSON.stringify(meta.options),
+        createdAt: now,
+        updatedAt: now,
+        rows: 0,
+        unique: 0,
+        cached: 0,
+        greylisted: 0,
+        ingested: 0,
+        inputBytes: meta.inputBytes,
+        aggregateRuns: 0,
+      })
+      .zadd(`${this.prefix}lists:${meta.tenant}`, Date.now(), meta.id)
+      .exec();
+  }
+
+  async get(id: string): Promise<ListMeta | null> {
+    const raw = await this.redis.hgetall(this.key(id));
+    if (!raw.id) return null;
+    const num = (v: string | undefined) => Number(v ?? 0);
+    return {
+      id: raw.id,
+      name: raw.name ?? '',
+      tenant: raw.tenant ?? '',
+      status: (raw.status ?? 'queued') as ListStatus,
+      options: JSON.parse(raw.options ?? '{}') as ListOptions,
+      createdAt: raw.createdAt ?? '',
+      updatedAt: raw.updatedAt ?? '',
+      rows: num(raw.rows),
+      unique: num(raw.unique),
+      cached: num(raw.cached),
+      greylisted: Math.max(0, num(raw.greylisted)),
+      ingested: raw.ingested === '1',
+      inputBytes: num(raw.inputBytes),
+      error: raw.error ?? null,
+      summary: raw.summary ? JSON.parse(raw.summary) : null,
+      aggregateRuns: num(raw.aggregateRuns),
+      startedAt: raw.startedAt ?? null,
+      finishedAt: raw.finishedAt ?? null,
+    };
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.redis.exists(this.key(id))) === 1;
+  }
+
+  /** Moves the status forward (never back; `failed` always wins over unfinished states). */
+  async advance(
+    id: string,
+    status: ListStatus,
+    fields: Record<string, string | number> = {},
+  ): Promise<void> {
+    const current = (await this.redis.hget(this.key(id), 'status')) as ListStatus | null;
+    if (current === 'done' || current === 'failed') return;
+    const forward =
+      status === 'failed' || ORDER.indexOf(status) > ORDER.indexOf(current ?? 'queued');
+    await this.redis.hset(this.key(id), {
+      ...fields,
+      ...(forward ? { status } : {}),
+      updatedAt: new Date().toISOString(),
+    });
+  }
+
+  async set(id: string, fields: Record<string, string | number>): Promise<void> {
+    await this.redis.hset(this.key(id), { ...fields, updatedAt: new Date().toISOString() });
+  }
+
+  async increment(
+    id: string,
+    field: 'greylisted' | 'cached' | 'aggregateRuns',
+    by: number,
+  ): Promise<void> {
+    if (by !== 0) await this.redis.hincrby(this.key(id), field, by);
+  }
+
+  /** List ids of a tenant, newest first. */
+  async idsOf(tenant: string, limit = 100): Promise<string[]> {
+    return this.redis.zrevrange(`${this.prefix}lists:${tenant}`, 0, limit - 1);
+  }
+}

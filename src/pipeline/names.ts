@@ -1,0 +1,26 @@
+/**
+ * Queue names and Redis keys of the pipeline. Every BullMQ key carries the hash tag
+ * `{<REDIS_PREFIX>}` so that a flow's parent and children (which BullMQ touches in one script)
+ * live in one Redis Cluster slot; our own keys share the prefix.
+ */
+export const QUEUES = {
+  ingest: 'ingest',
+  probe: 'probe',
+  aggregate: 'aggregate',
+} as const;
+
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export function bullPrefix(redisPrefix: string): string {
+  return `{${redisPrefix}}`;
+}
+
+/** Prefix for listclean's own keys (list metadata, results, caches, throttles). */
+export function keyPrefix(redisPrefix: string): string {
+  return `${redisPrefix}:`;
+}
+
+export const storageKeys = {
+  input: (listId: string) => `lists/${listId}/input.csv`,
+  output: (listId: string, file: string) => `lists/${listId}/${file}`,
+};

@@ -1,0 +1,91 @@
+/**
+ * The probe job: one verification round for a batch of addresses at one domain. Final verdicts
+ * go to the list's results and the shared cache; what must wait (greylisting, a provider asking
+ * us to slow down, a throttle that is full) goes back to the queue as a delayed job, so waiting
+ * never holds a worker slot and a throttled provider never blocks the others.
+ */
+import { DelayedError, type Job } from 'bullmq';
+import { addressFlags } from '../address/index.ts';
+import { type CachedVerdict, ThrottledError } from '../redis/index.ts';
+import { verifyDomainRound } from '../verify/domain-round.ts';
+import type { AddressOutcome } from '../verify/outcome.ts';
+import { planRetries } from '../verify/retry-plan.ts';
+import type { Runtime } from './runtime.ts';
+import type { ProbeJobData } from './types.ts';
+
+async function requeue(
+  job: Job<ProbeJobData>,
+  token: string | undefined,
+  data: ProbeJobData,
+  delayMs: number,
+): Promise<never> {
+  await job.updateData(data);
+  await job.moveToDelayed(Date.now() + Math.max(1, delayMs), token);
+  throw new DelayedError();
+}
+
+export function outcomeToCached(outcome: AddressOutcome, checkedAt: Date): CachedVerdict {
+  return {
+    reason: outcome.reason,
+    catchAll: outcome.catchAll,
+    mxHost: outcome.mxHost,
+    smtpCode: outcome.smtpCode,
+    smtpEnhancedCode: outcome.smtpEnhancedCode,
+    detail: outcome.detail,
+    checkedAt,
+  };
+}
+
+export async function runProbe(
+  job: Job<ProbeJobData>,
+  token: string | undefined,
+  rt: Runtime,
+): Promise<number> {
+  const data = { ...job.data };
+  if (data.greylistedNow > 0) {
+    // These addresses are being retried now: no longer "waiting for greylisting".
+    await rt.lists.increment(data.listId, 'greylisted', -data.greylistedNow);
+    data.greylistedNow = 0;
+    await job.updateData(data);
+  }
+  const disposable = addressFlags('x', data.domain).disposable;
+  let round: Awaited<ReturnType<typeof verifyDomainRound>>;
+  try {
+    round = await verifyDomainRound(data.domain, data.addresses, rt.round, { disposable });
+  } catch (error) {
+    if (error instanceof ThrottledError) return requeue(job, token, data, error.retryInMs);
+    throw error;
+  }
+
+  const plan = planRetries(
+    round.outcomes,
+    { waits: data.waits, transientTries: data.transientTries },
+    rt.retry,
+  );
+  const now = new Date();
+  const finals = [...plan.finals].map(
+    ([address, outcome]) => [address, outcomeToCached(outcome, now)] as const,
+  );
+  if (finals.length > 0) {
+    await rt.results.setMany(data.listId, finals);
+    await rt.cache.set(finals.map(([a, v]) => [a, v]));
+  }
+  if (round.provider) {
+    if (plan.rateLimited) await rt.gate.penalise(round.provider);
+    else if (round.sessions > 0) await rt.gate.reward(round.provider);
+  }
+  if (plan.again.length === 0) return finals.length;
+  await rt.lists.increment(data.listId, 'greylisted', plan.greylisted);
+  return requeue(
+    job,
+    token,
+    {
+      ...data,
+      addresses: plan.again,
+      waits: plan.next.waits,
+      transientTries: plan.next.transientTries,
+      greylistedNow: plan.greylisted,
+    },
+    plan.delayMs,
+  );
+}

@@ -1,0 +1,112 @@
+/**
+ * Everything a pipeline process needs, built once from the configuration: Redis, storage, the
+ * queues, the stores and the verification context whose throttles and catch-all answers live in
+ * Redis (so they hold across every worker process).
+ */
+import { FlowProducer, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { RawConfig } from '../config/env.ts';
+import {
+  createRedis,
+  ListResults,
+  RedisCatchAllStore,
+  RedisSessionGate,
+  VerdictCache,
+} from '../redis/index.ts';
+import { createStorage, type Storage } from '../storage/index.ts';
+import { createRoundContext } from '../verify/context.ts';
+import type { RoundContext } from '../verify/domain-round.ts';
+import type { RetryPolicy } from '../verify/retry-plan.ts';
+import { ListStore } from './list-store.ts';
+import { bullPrefix, keyPrefix, QUEUES } from './names.ts';
+
+export interface RuntimeOptions {
+  /** How long a probe job may wait for a throttled provider before it is re-queued as delayed. */
+  maxGateWaitMs?: number;
+}
+
+export interface Runtime {
+  config: RawConfig;
+  redis: Redis;
+  /** Prefix of listclean's own keys. */
+  prefix: string;
+  /** BullMQ prefix (with the cluster hash tag). */
+  bullPrefix: string;
+  storage: Storage;
+  lists: ListStore;
+  results: ListResults;
+  cache: VerdictCache;
+  gate: RedisSessionGate;
+  round: RoundContext;
+  retry: RetryPolicy;
+  queues: { ingest: Queue; probe: Queue; aggregate: Queue };
+  flow: FlowProducer;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(
+  config: RawConfig,
+  options: RuntimeOptions = {},
+): Promise<Runtime> {
+  const prefix = keyPrefix(config.REDIS_PREFIX);
+  const redis = await createRedis(config.REDIS_URL, { prefix });
+  // After the first connection ioredis reconnects by itself; say so once per outage, not per retry.
+  let reported = false;
+  redis.on('error', (error: Error) => {
+    if (!reported) process.stderr.write(`listclean: Redis connection problem: ${error.message}\n`);
+    reported = true;
+  });
+  redis.on('ready', () => {
+    reported = false;
+  });
+  const storage = createStorage(config);
+  const gate = new RedisSessionGate(redis, {
+    prefix,
+    leaseTtlMs: config.THROTTLE_LEASE_TTL,
+    maxWaitMs: options.maxGateWaitMs ?? 2000,
+  });
+  const round = await createRoundContext(config, {
+    gate,
+    catchAll: new RedisCatchAllStore(redis, { prefix }),
+  });
+  const connection = redis;
+  const bull = bullPrefix(config.REDIS_PREFIX);
+  const queues = {
+    ingest: new Queue(QUEUES.ingest, { connection, prefix: bull }),
+    probe: new Queue(QUEUES.probe, { connection, prefix: bull }),
+    aggregate: new Queue(QUEUES.aggregate, { connection, prefix: bull }),
+  };
+  const flow = new FlowProducer({ connection, prefix: bull });
+  return {
+    config,
+    redis,
+    prefix,
+    bullPrefix: bull,
+    storage,
+    lists: new ListStore(redis, prefix),
+    results: new ListResults(redis, { prefix }),
+    cache: new VerdictCache(redis, { prefix }),
+    gate,
+    round,
+    retry: {
+      greylistDelaysMs: config.GREYLIST_RETRY_DELAYS,
+      waitForGreylist: true,
+      // Timeouts and refused connections: two more tries, after the first greylisting delay and
+      // then twice that (a server that is down now is often back within minutes).
+      transientRetries: 2,
+      transientBackoffMs: config.GREYLIST_RETRY_DELAYS[0] ?? 300_000,
+    },
+    queues,
+    flow,
+    async close() {
+      await Promise.allSettled([
+        queues.ingest.close(),
+        queues.probe.close(),
+        queues.aggregate.close(),
+        flow.close(),
+      ]);
+      await storage.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

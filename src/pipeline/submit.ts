@@ -1,0 +1,62 @@
+/**
+ * Submitting a list: the input is streamed into storage, then one BullMQ flow is created — the
+ * aggregate job as parent, the ingest job as its first child (ingest adds the probe jobs as
+ * further children). BullMQ runs the parent only once every child has finished, even across
+ * worker crashes, so the aggregate runs exactly once per list.
+ */
+import type { Readable } from 'node:stream';
+import { QUEUES, storageKeys } from './names.ts';
+import type { Runtime } from './runtime.ts';
+import type { AggregateJobData, IngestJobData, ListOptions } from './types.ts';
+
+export interface SubmitRequest {
+  id: string;
+  name: string;
+  tenant: string;
+  options: ListOptions;
+  input: Readable | Buffer | string;
+}
+
+export async function submitList(rt: Runtime, request: SubmitRequest): Promise<void> {
+  const { bytes } = await rt.storage.put(storageKeys.input(request.id), request.input, {
+    contentType: 'text/csv',
+  });
+  await rt.lists.create({
+    id: request.id,
+    name: request.name,
+    tenant: request.tenant,
+    options: request.options,
+    inputBytes: bytes,
+  });
+  await enqueueList(rt, request.id);
+}
+
+/** Creates the list's flow. Idempotent: fixed job ids make a second call a no-op. */
+export async function enqueueList(rt: Runtime, listId: string): Promise<void> {
+  const aggregate: AggregateJobData = { listId };
+  const ingest: IngestJobData = { listId };
+  await rt.flow.add({
+    name: 'aggregate',
+    queueName: QUEUES.aggregate,
+    data: aggregate,
+    opts: {
+      jobId: `aggregate-${listId}`,
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 2000 },
+    },
+    children: [
+      {
+        name: 'ingest',
+        queueName: QUEUES.ingest,
+        data: ingest,
+        opts: {
+          jobId: `ingest-${listId}`,
+          attempts: 3,
+          backoff: { type: 'exponential', delay: 2000 },
+          // A list whose file cannot be read has failed; do not aggregate nothing.
+          failParentOnFailure: true,
+        },
+      },
+    ],
+  });
+}

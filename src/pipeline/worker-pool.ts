@@ -1,0 +1,38 @@
+/**
+ * The worker pools of one process (in-process for `listclean clean`, or `listclean worker`).
+ * Closing waits for the jobs in hand to finish; after `graceMs` it stops waiting and the jobs are
+ * handed back (their locks lapse and another worker takes them over).
+ */
+import type { Worker } from 'bullmq';
+import { startAggregateWorker } from '../../workers/aggregate.ts';
+import { startIngestWorker } from '../../workers/ingest.ts';
+import { startProbeWorker } from '../../workers/probe.ts';
+import type { Runtime } from './runtime.ts';
+
+export interface WorkerPool {
+  workers: Worker[];
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startWorkers(rt: Runtime): Promise<WorkerPool> {
+  const workers: Worker[] = [startIngestWorker(rt), startProbeWorker(rt), startAggregateWorker(rt)];
+  for (const worker of workers) {
+    worker.on('error', (error) => {
+      process.stderr.write(`listclean worker (${worker.name}): ${error.message}\n`);
+    });
+  }
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  return {
+    workers,
+    async close(graceMs = 60_000) {
+      const graceful = Promise.all(workers.map((w) => w.close()));
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), graceMs);
+      });
+      const outcome = await Promise.race([graceful.then(() => 'ok' as const), deadline]);
+      clearTimeout(timer);
+      if (outcome === 'late') await Promise.all(workers.map((w) => w.close(true)));
+    },
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * A pipeline under test: a sandbox world, a key prefix and storage of its own, a runtime for
+ * submitting and watching lists, and `listclean worker` child processes when a test needs
+ * several processes (throttles, crashes).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { Redis } from 'ioredis';
+import { readEnv } from '../../src/config/env.ts';
+import { storageKeys } from '../../src/pipeline/names.ts';
+import { createRuntime, type Runtime } from '../../src/pipeline/runtime.ts';
+import { deletePrefix } from '../../src/redis/index.ts';
+import type { SandboxWorld } from '../../src/sandbox/index.ts';
+import { BIN } from './cli.ts';
+import { TEST_ENV } from './verify.ts';
+
+export interface PipelineHarness {
+  env: Record<string, string>;
+  rt: Runtime;
+  storageDir: string;
+  workers: ChildProcess[];
+  spawnWorker(extraEnv?: Record<string, string>): Promise<ChildProcess>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  world: SandboxWorld,
+  env: Record<string, string> = {},
+): Promise<PipelineHarness> {
+  const storageDir = await mkdtemp(path.join(os.tmpdir(), 'listclean-storage-'));
+  const prefix = `lctest-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const fullEnv: Record<string, string> = {
+    ...world.env,
+    ...TEST_ENV,
+    REDIS_PREFIX: prefix,
+    STORAGE_URL: `file:${storageDir}`,
+    GREYLIST_RETRY_DELAYS: '100ms,100ms',
+    WORKER_LOCK_DURATION: '5s',
+    THROTTLE_LEASE_TTL: '5s',
+    LOG_LEVEL: 'warn',
+    ...env,
+  };
+  const rt = await createRuntime(readEnv(fullEnv));
+  const workers: ChildProcess[] = [];
+  return {
+    env: fullEnv,
+    rt,
+    storageDir,
+    workers,
+    async spawnWorker(extraEnv = {}) {
+      const child = spawn(process.execPath, [BIN, 'worker', '--grace', '2s'], {
+        env: { ...process.env, ...fullEnv, ...extraEnv },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr?.on('data', (c) => {
+        stderr += c;
+      });
+      // Ready once it has printed its start line.
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`worker did not start: ${stderr}`)),
+          20_000,
+        );
+        child.stderr?.on('data', () => {
+          if (stderr.includes('listclean worker: pid')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`worker exited with ${code}: ${stderr}`));
+        });
+      });
+      workers.push(child);
+      return child;
+    },
+    async close() {
+      for (const child of workers) if (child.exitCode === null) child.kill('SIGKILL');
+      await rt.close();
+      const redis = new Redis(fullEnv.REDIS_URL ?? 'redis://127.0.0.1:6379');
+      await deletePrefix(redis, prefix).finally(() => redis.disconnect());
+      await rm(storageDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until the list is done (or failed), failing the test after `timeoutMs`. */
+export async function waitForList(rt: Runtime, listId: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const meta = await rt.lists.get(listId);
+    if (meta?.status === 'done') return;
+    if (meta?.status === 'failed') throw new Error(`list failed: ${meta.error}`);
+    if (Date.now() > deadline)
+      throw new Error(`list not done in ${timeoutMs} ms: ${JSON.stringify(meta)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function readOutput(rt: Runtime, listId: string, file: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await rt.storage.get(storageKeys.output(listId, file)))
+    chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function readCsvOutput(
+  rt: Runtime,
+  listId: string,
+  file: string,
+): Promise<Record<string, string>[]> {
+  return parse(await readOutput(rt, listId, file), { columns: true, bom: true }) as Record<
+    string,
+    string
+  >[];
+}
