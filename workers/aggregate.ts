@@ -11,6 +11,8 @@ export function startAggregateWorker(rt: Runtime): Worker<AggregateJobData> {
     prefix: rt.bullPrefix,
     concurrency: 1,
     lockDuration: rt.config.WORKER_LOCK_DURATION,
+    // Check for jobs of crashed workers as often as a lock can lapse.
+    stalledInterval: rt.config.WORKER_LOCK_DURATION,
   });
   worker.on('failed', (job, error) => {
     // Out of attempts (or a child failed it): the list has failed, say why.

@@ -12,5 +12,7 @@ export function startIngestWorker(rt: Runtime): Worker<IngestJobData> {
     // Ingest streams a file and is I/O bound on Redis; two lists at once per process is plenty.
     concurrency: 2,
     lockDuration: rt.config.WORKER_LOCK_DURATION,
+    // Check for jobs of crashed workers as often as a lock can lapse.
+    stalledInterval: rt.config.WORKER_LOCK_DURATION,
   });
 }

@@ -13,5 +13,7 @@ export function startProbeWorker(rt: Runtime): Worker<ProbeJobData> {
     // is what bounds the load on any one provider.
     concurrency: rt.config.WORKER_CONCURRENCY,
     lockDuration: rt.config.WORKER_LOCK_DURATION,
+    // Check for jobs of crashed workers as often as a lock can lapse.
+    stalledInterval: rt.config.WORKER_LOCK_DURATION,
   });
 }

@@ -168,6 +168,24 @@ export class SmtpConnection {
     this.attach(secure);
   }
 
+  /**
+   * Ends the connection the way RFC 5321 §4.1.1.10 expects after QUIT: the server closes once it
+   * has sent 221, and we wait (up to `timeoutMs`) until it has, so that a session slot released
+   * after this really is free on the server's side too.
+   */
+  async close(timeoutMs: number): Promise<void> {
+    if (this.closed) return;
+    const closed = new Promise<void>((resolve) => this.socket.once('close', () => resolve()));
+    this.socket.end();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([closed, late]);
+    clearTimeout(timer);
+    this.destroy();
+  }
+
   /** Closes at once; safe to call more than once. */
   destroy(): void {
     this.closed = true;

@@ -244,6 +244,7 @@ async function quit(connection: SmtpConnection, timeoutMs: number): Promise<void
     if (connection.isOpen) {
       connection.write('QUIT');
       await connection.read('quit', timeoutMs);
+      await connection.close(timeoutMs);
     }
   } catch {
     // The answer to QUIT changes nothing.
