@@ -40,7 +40,8 @@ export class ProgressDisplay {
     return seconds < 90 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${seconds % 60}s`;
   }
 
-  update(status: string, progress: ListProgress, ingested: boolean): void {
+  /** `final`: the last state, always printed in plain mode. */
+  update(status: string, progress: ListProgress, ingested: boolean, final = false): void {
     const eta = this.eta(progress, ingested);
     if (this.bar) {
       this.bar.setTotal(Math.max(1, progress.unique));
@@ -57,7 +58,7 @@ export class ProgressDisplay {
       `${status}: ${progress.rows} rows read, ${progress.unique} unique, ${progress.verified} verified, ` +
       `${progress.greylisted} waiting for greylisting retry, ETA ${eta}`;
     const now = Date.now();
-    if (line !== this.lastPlain && now - this.lastPlainAt >= 2000) {
+    if (final || (line !== this.lastPlain && now - this.lastPlainAt >= 2000)) {
       this.stream.write(`listclean: ${line}\n`);
       this.lastPlain = line;
       this.lastPlainAt = now;

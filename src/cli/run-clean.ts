@@ -97,7 +97,8 @@ export async function runClean(
     for (;;) {
       const meta = await rt.lists.get(listId);
       if (!meta) throw new ListcleanError('list_vanished', `list ${listId} disappeared from Redis`);
-      display.update(meta.status, await listProgress(rt, meta), meta.ingested);
+      const finished = meta.status === 'done' || meta.status === 'failed';
+      display.update(meta.status, await listProgress(rt, meta), meta.ingested, finished);
       if (meta.status === 'failed') {
         throw new ListcleanError(
           'list_failed',

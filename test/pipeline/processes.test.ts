@@ -10,7 +10,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { submitList } from '../../src/pipeline/submit.ts';
 import { startWorkers } from '../../src/pipeline/worker-pool.ts';
 import { type SandboxWorld, type Scenario, startWorld } from '../../src/sandbox/index.ts';
-import { generateList, toCsv } from '../../src/sandbox/list-generator.ts';
 import {
   type PipelineHarness,
   readCsvOutput,

@@ -1,0 +1,138 @@
+/** `listclean clean` as a user runs it: a child process against a sandbox world and Redis. */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deletePrefix } from '../../src/redis/index.ts';
+import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
+import { generateList, toCsv } from '../../src/sandbox/list-generator.ts';
+import { BIN, runCli } from '../helpers/cli.ts';
+import { TEST_ENV } from '../helpers/verify.ts';
+
+const list = generateList({
+  rows: 600,
+  domains: 10,
+  seed: 5,
+  specials: false,
+  duplicateShare: 0.05,
+});
+let world: SandboxWorld;
+let dir: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  list.scenario.latencyMs = 5;
+  world = await startWorld(list.scenario);
+  dir = await mkdtemp(path.join(os.tmpdir(), 'listclean-cli-'));
+  await writeFile(path.join(dir, 'contacts.csv'), toCsv(list.rows));
+  env = {
+    ...world.env,
+    ...TEST_ENV,
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: `lctest-cli-${process.pid}`,
+    STORAGE_URL: `file:${path.join(dir, 'storage')}`,
+    GREYLIST_RETRY_DELAYS: '100ms',
+  };
+});
+afterAll(async () => {
+  await world?.close();
+  const redis = new Redis();
+  await deletePrefix(redis, env.REDIS_PREFIX ?? 'none').finally(() => redis.disconnect());
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('listclean clean', () => {
+  it('writes the five reports into --out, with plain progress lines when stderr is not a TTY', async () => {
+    const out = path.join(dir, 'out');
+    const run = await runCli(['clean', path.join(dir, 'contacts.csv'), '--out', out], {
+      env,
+      timeoutMs: 90_000,
+    });
+    expect(run.stderr).toMatch(
+      /listclean: (verifying|done): \d+ rows read, \d+ unique, \d+ verified/,
+    );
+    expect(run.code).toBe(0);
+    expect((await readdir(out)).sort()).toEqual([
+      'bounce-risk.csv',
+      'cleaned.csv',
+      'report.csv',
+      'report.html',
+      'summary.json',
+    ]);
+    const report = parse(await readFile(path.join(out, 'report.csv')), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(report).toHaveLength(list.rows.length);
+    expect(report.map((r) => r.reason)).toEqual(list.rows.map((r) => r.expected));
+    expect(run.stdout).toMatch(/600 rows: \d+ deliverable/);
+  }, 100_000);
+
+  it('Ctrl-C leaves the list resumable: the same command continues it', async () => {
+    const slowWorld = await startWorld({ ...list.scenario, latencyMs: 40 });
+    const slowEnv = { ...env, ...slowWorld.env, REDIS_PREFIX: `${env.REDIS_PREFIX}-resume` };
+    const file = path.join(dir, 'resume.csv');
+    await writeFile(file, toCsv(list.rows));
+    const out = path.join(dir, 'resume-out');
+    try {
+      const child = spawn(process.execPath, [BIN, 'clean', file, '--out', out], {
+        env: { ...process.env, ...slowEnv },
+      });
+      let stderr = '';
+      child.stderr.on('data', (c) => {
+        stderr += c;
+      });
+      while (!/verifying: \d+ rows read, \d+ unique, [1-9]\d* verified/.test(stderr)) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      child.kill('SIGINT');
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/interrupted; run the same command again to continue list l[0-9a-f]+/);
+
+      const again = await runCli(['clean', file, '--out', out], {
+        env: slowEnv,
+        timeoutMs: 90_000,
+      });
+      expect(again.stderr).toMatch(
+        /continuing list l[0-9a-f]+ \((verifying|ingesting|aggregating)\)/,
+      );
+      expect(again.code).toBe(0);
+      const report = parse(await readFile(path.join(out, 'report.csv')), {
+        columns: true,
+      }) as Record<string, string>[];
+      expect(report.map((r) => r.reason)).toEqual(list.rows.map((r) => r.expected));
+    } finally {
+      await slowWorld.close();
+      const redis = new Redis();
+      await deletePrefix(redis, slowEnv.REDIS_PREFIX).finally(() => redis.disconnect());
+    }
+  }, 150_000);
+
+  it('fails with a one-line reason on a file that is not CSV, and on a missing file', async () => {
+    const pdf = path.join(dir, 'list.pdf.csv');
+    await writeFile(pdf, Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(200, 7)]));
+    const run = await runCli(['clean', pdf], { env, timeoutMs: 60_000 });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n').at(-1)).toMatch(/list failed: .*PDF.*\[list_failed\]/);
+    const missing = await runCli(['clean', path.join(dir, 'nope.csv')], { env });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toMatch(
+      /^listclean: No such file: .*nope\.csv \[file_not_found\]$/,
+    );
+  }, 90_000);
+
+  it('says how to get Redis when the configured one does not answer', async () => {
+    const run = await runCli(['clean', path.join(dir, 'contacts.csv')], {
+      env: { ...env, REDIS_URL: 'redis://127.0.0.1:1' },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toMatch(
+      /Cannot reach Redis at redis:\/\/127\.0\.0\.1:1\..*\[redis_unavailable\]$/,
+    );
+  });
+});
