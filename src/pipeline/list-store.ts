@@ -44,6 +44,11 @@ export class ListStore {
     return `${this.prefix}list:${id}`;
   }
 
+  /** Hash list id → status, so metrics can count lists by state without scanning. */
+  statusIndexKey(): string {
+    return `${this.prefix}list-status`;
+  }
+
   async create(
     meta: Pick<ListMeta, 'id' | 'name' | 'tenant' | 'options' | 'inputBytes'>,
   ): Promise<void> {
@@ -67,6 +72,7 @@ export class ListStore {
         aggregateRuns: 0,
       })
       .zadd(`${this.prefix}lists:${meta.tenant}`, Date.now(), meta.id)
+      .hset(this.statusIndexKey(), meta.id, 'queued')
       .exec();
   }
 
@@ -110,11 +116,13 @@ export class ListStore {
     if (current === 'done' || current === 'failed') return;
     const forward =
       status === 'failed' || ORDER.indexOf(status) > ORDER.indexOf(current ?? 'queued');
-    await this.redis.hset(this.key(id), {
+    const multi = this.redis.multi().hset(this.key(id), {
       ...fields,
       ...(forward ? { status } : {}),
       updatedAt: new Date().toISOString(),
     });
+    if (forward) multi.hset(this.statusIndexKey(), id, status);
+    await multi.exec();
   }
 
   async set(id: string, fields: Record<string, string | number>): Promise<void> {

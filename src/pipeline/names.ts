@@ -7,7 +7,16 @@ export const QUEUES = {
   ingest: 'ingest',
   probe: 'probe',
   aggregate: 'aggregate',
+  /** Scheduled list hygiene: one job scheduler per list, each firing starts a run. */
+  hygiene: 'hygiene',
+  /** Completion webhooks, retried with backoff. */
+  webhook: 'webhook',
 } as const;
+
+/** The job scheduler id of a list's hygiene schedule. */
+export function hygieneSchedulerId(listId: string): string {
+  return `hygiene-${listId}`;
+}
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
