@@ -15,10 +15,18 @@ import type { CsvRow } from '../csv/index.ts';
 import type { CachedVerdict } from '../redis/index.ts';
 import { REPORT_FILES, ReportBuilder } from '../report/index.ts';
 import { type AddressResult, buildResult } from '../verdict/result.ts';
+import type { Status } from '../verdict/types.ts';
+import { ChangesTracker } from './changes.ts';
 import { chunked, inputLayout, inputRows } from './input.ts';
-import { storageKeys } from './names.ts';
+import { resultsId, storageKeys } from './names.ts';
 import type { Runtime } from './runtime.ts';
 import type { AggregateJobData } from './types.ts';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.csv': 'text/csv',
+  '.json': 'application/json',
+  '.html': 'text/html',
+};
 
 const CHUNK_ROWS = 1000;
 const NO_FLAGS = { role: false, free: false, disposable: false, suggestion: null };
@@ -76,7 +84,8 @@ function resultFor(
 }
 
 export async function runAggregate(job: Job<AggregateJobData>, rt: Runtime): Promise<void> {
-  const { listId } = job.data;
+  const { listId, runId } = job.data;
+  const results = resultsId(listId, runId);
   const meta = await rt.lists.get(listId);
   if (!meta) throw new Error(`list ${listId} does not exist`);
   await rt.lists.advance(listId, 'aggregating');
@@ -91,7 +100,8 @@ export async function runAggregate(job: Job<AggregateJobData>, rt: Runtime): Pro
     listName: meta.name,
     tmpDir,
   });
-  const seenKey = `${rt.prefix}list:${listId}:aggregate-seen`;
+  const seenKey = `${rt.prefix}list:${results}:aggregate-seen`;
+  const changes = new ChangesTracker(rt, listId, tmpDir);
   await rt.redis.del(seenKey);
   try {
     for await (const chunk of chunked(inputRows(rt.storage, listId, layout), CHUNK_ROWS)) {
@@ -100,36 +110,53 @@ export async function runAggregate(job: Job<AggregateJobData>, rt: Runtime): Pro
         const parsed = row.email && !row.malformed ? parseAddress(row.email) : null;
         if (parsed?.ok) addresses.add(parsed.normalized);
       }
-      const verdicts = await rt.results.getMany(listId, [...addresses]);
+      const verdicts = await rt.results.getMany(results, [...addresses]);
       const rows = chunk.map((row) => ({ row, ...resultFor(row, verdicts, column) }));
       // Pipelined SADD in row order: 0 means an earlier row had the same address.
       const pipeline = rt.redis.pipeline();
       for (const r of rows) if (r.normalized) pipeline.sadd(seenKey, r.normalized);
       const answers = (await pipeline.exec()) ?? [];
       let answer = 0;
+      const firsts: Array<{ address: string; status: Status }> = [];
       for (const r of rows) {
         const duplicate = r.normalized ? answers[answer++]?.[1] === 0 : false;
+        if (r.normalized && !duplicate)
+          firsts.push({ address: r.normalized, status: r.result.status });
         await builder.add({ fields: r.row.fields, result: r.result, duplicate });
       }
+      await changes.check(firsts);
     }
     const meta2 = await rt.lists.get(listId);
     const { files, summary } = await builder.finish({
       ingest_ms: meta2?.startedAt ? started - Date.parse(meta2.startedAt) : 0,
       aggregate_ms: Date.now() - started,
     });
-    for (const file of REPORT_FILES) {
-      await rt.storage.put(storageKeys.output(listId, file), createReadStream(files[file]), {
-        contentType: file.endsWith('.csv')
-          ? 'text/csv'
-          : file.endsWith('.json')
-            ? 'application/json'
-            : 'text/html',
+    await changes.finish();
+    const outputs: Array<[string, string]> = [
+      ...REPORT_FILES.map((file) => [file, files[file]] as [string, string]),
+      ['changes.csv', changes.file],
+    ];
+    // Each run keeps its own reports; the list's top-level reports are the latest run's.
+    for (const [file, local] of outputs) {
+      const contentType = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
+      await rt.storage.put(storageKeys.runOutput(listId, runId, file), createReadStream(local), {
+        contentType,
+      });
+      await rt.storage.put(storageKeys.output(listId, file), createReadStream(local), {
+        contentType,
       });
     }
-    await rt.lists.advance(listId, 'done', {
-      summary: JSON.stringify(summary),
-      finishedAt: new Date().toISOString(),
+    const finishedAt = new Date().toISOString();
+    const run = await rt.lists.getRun(listId, runId);
+    await rt.lists.saveRun(listId, {
+      id: runId,
+      status: 'done',
+      startedAt: run?.startedAt ?? meta.createdAt,
+      finishedAt,
+      summary,
+      changes: changes.count,
     });
+    await rt.lists.advance(listId, 'done', { summary: JSON.stringify(summary), finishedAt });
   } finally {
     await rt.redis.del(seenKey);
     await builder.dispose();

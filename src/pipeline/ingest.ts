@@ -9,7 +9,9 @@ import { createHash } from 'node:crypto';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { parseAddress } from '../address/index.ts';
 import { isListcleanError } from '../errors.ts';
+import { REASON_STATUS } from '../verdict/types.ts';
 import { chunked, inputLayout, inputRows } from './input.ts';
+import { resultsId } from './names.ts';
 import type { Runtime } from './runtime.ts';
 import type { IngestJobData, ProbeJobData } from './types.ts';
 
@@ -18,16 +20,17 @@ const CHUNK_ROWS = 1000;
 /** Addresses buffered across partial batches before all of them are flushed. */
 const MAX_BUFFERED = 20_000;
 
-export function probeJobId(listId: string, domain: string, batch: number): string {
+export function probeJobId(listId: string, runId: string, domain: string, batch: number): string {
   const tag = createHash('sha1').update(domain).digest('hex').slice(0, 16);
-  return `probe-${listId}-${tag}-${batch}`;
+  return `probe-${listId}-${runId}-${tag}-${batch}`;
 }
 
 export async function runIngest(
   job: Job<IngestJobData>,
   rt: Runtime,
 ): Promise<{ rows: number; unique: number }> {
-  const { listId } = job.data;
+  const { listId, runId } = job.data;
+  const results = resultsId(listId, runId);
   const meta = await rt.lists.get(listId);
   if (!meta) throw new UnrecoverableError(`list ${listId} does not exist`);
   if (!job.parent?.id) throw new UnrecoverableError('ingest job has no parent aggregate job');
@@ -44,7 +47,7 @@ export async function runIngest(
     throw new UnrecoverableError(message);
   }
 
-  const seenKey = `${rt.prefix}list:${listId}:seen`;
+  const seenKey = `${rt.prefix}list:${results}:seen`;
   // A previous, interrupted run's dedupe set would make every address look seen; batches are
   // rebuilt identically from scratch instead.
   await rt.redis.del(seenKey);
@@ -65,6 +68,7 @@ export async function runIngest(
     batchNumbers.set(domain, batch + 1);
     const data: ProbeJobData = {
       listId,
+      runId,
       domain,
       addresses,
       waits: 0,
@@ -72,7 +76,7 @@ export async function runIngest(
       greylistedNow: 0,
     };
     await rt.queues.probe.add(`${domain}`, data, {
-      jobId: probeJobId(listId, domain, batch),
+      jobId: probeJobId(listId, runId, domain, batch),
       parent,
       // A probe job that fails for good must not hold the list hostage: the aggregate reports
       // its addresses as unknown.
@@ -95,12 +99,14 @@ export async function runIngest(
     if (candidates.length === 0) continue;
     const fresh = await firstSeen(rt, seenKey, candidates);
     unique += fresh.length;
-    const hits = await rt.cache.get(
+    const cachedAll = await rt.cache.get(
       fresh.map((c) => c.normalized),
       { maxAgeMs: rt.config.CACHE_MAX_AGE },
     );
+    // Unknown verdicts are never reused: they are what a new attempt may settle.
+    const hits = new Map([...cachedAll].filter(([, v]) => REASON_STATUS[v.reason] !== 'unknown'));
     if (hits.size > 0) {
-      await rt.results.setMany(listId, [...hits]);
+      await rt.results.setMany(results, [...hits]);
       cached += hits.size;
     }
     for (const candidate of fresh) {

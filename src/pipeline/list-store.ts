@@ -3,6 +3,7 @@
  * queued → ingesting → verifying → aggregating → done (or failed at any point).
  */
 import type { Redis } from 'ioredis';
+import { INITIAL_RUN } from './names.ts';
 import type { ListOptions, ListStatus } from './types.ts';
 
 export interface ListMeta {
@@ -30,6 +31,20 @@ export interface ListMeta {
   aggregateRuns: number;
   startedAt: string | null;
   finishedAt: string | null;
+  /** The run being processed or last processed (`initial` first, then hygiene runs). */
+  currentRun: string;
+  /** Completion webhook target, if the uploader gave one. */
+  webhookUrl: string | null;
+}
+
+export interface RunRecord {
+  id: string;
+  status: ListStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  summary: unknown;
+  /** Addresses whose status changed since the previous run. */
+  changes: number | null;
 }
 
 const ORDER: ListStatus[] = ['queued', 'ingesting', 'verifying', 'aggregating', 'done'];
@@ -70,10 +85,19 @@ export class ListStore {
         ingested: 0,
         inputBytes: meta.inputBytes,
         aggregateRuns: 0,
+        currentRun: INITIAL_RUN,
       })
       .zadd(`${this.prefix}lists:${meta.tenant}`, Date.now(), meta.id)
       .hset(this.statusIndexKey(), meta.id, 'queued')
       .exec();
+    await this.saveRun(meta.id, {
+      id: INITIAL_RUN,
+      status: 'queued',
+      startedAt: now,
+      finishedAt: null,
+      summary: null,
+      changes: null,
+    });
   }
 
   async get(id: string): Promise<ListMeta | null> {
@@ -97,8 +121,10 @@ export class ListStore {
       error: raw.error ?? null,
       summary: raw.summary ? JSON.parse(raw.summary) : null,
       aggregateRuns: num(raw.aggregateRuns),
-      startedAt: raw.startedAt ?? null,
-      finishedAt: raw.finishedAt ?? null,
+      startedAt: raw.startedAt || null,
+      finishedAt: raw.finishedAt || null,
+      currentRun: raw.currentRun ?? INITIAL_RUN,
+      webhookUrl: raw.webhookUrl || null,
     };
   }
 
@@ -135,6 +161,61 @@ export class ListStore {
     by: number,
   ): Promise<void> {
     if (by !== 0) await this.redis.hincrby(this.key(id), field, by);
+  }
+
+  /**
+   * Starts another processing of a finished list (hygiene): counters back to zero, status back
+   * to queued. The only move backwards `advance` does not make.
+   */
+  async startRun(id: string, runId: string): Promise<void> {
+    const now = new Date().toISOString();
+    await this.redis
+      .multi()
+      .hset(this.key(id), {
+        status: 'queued',
+        currentRun: runId,
+        rows: 0,
+        unique: 0,
+        cached: 0,
+        greylisted: 0,
+        ingested: 0,
+        aggregateRuns: 0,
+        error: '',
+        startedAt: '',
+        finishedAt: '',
+        updatedAt: now,
+      })
+      .hset(this.statusIndexKey(), id, 'queued')
+      .exec();
+    await this.saveRun(id, {
+      id: runId,
+      status: 'queued',
+      startedAt: now,
+      finishedAt: null,
+      summary: null,
+      changes: null,
+    });
+  }
+
+  private runsKey(id: string): string {
+    return `${this.prefix}list:${id}:runs`;
+  }
+
+  async saveRun(id: string, run: RunRecord): Promise<void> {
+    await this.redis.hset(this.runsKey(id), run.id, JSON.stringify(run));
+  }
+
+  async getRun(id: string, runId: string): Promise<RunRecord | null> {
+    const raw = await this.redis.hget(this.runsKey(id), runId);
+    return raw ? (JSON.parse(raw) as RunRecord) : null;
+  }
+
+  /** Every run of a list, newest first. */
+  async runs(id: string): Promise<RunRecord[]> {
+    const all = Object.values(await this.redis.hgetall(this.runsKey(id))).map(
+      (raw) => JSON.parse(raw) as RunRecord,
+    );
+    return all.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   }
 
   /** List ids of a tenant, newest first. */

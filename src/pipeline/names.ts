@@ -31,5 +31,17 @@ export function keyPrefix(redisPrefix: string): string {
 
 export const storageKeys = {
   input: (listId: string) => `lists/${listId}/input.csv`,
+  /** The latest run's reports: what `GET /v1/lists/:id/reports/:kind` serves. */
   output: (listId: string, file: string) => `lists/${listId}/${file}`,
+  /** Every run's reports, kept per run (hygiene adds changes.csv). */
+  runOutput: (listId: string, runId: string, file: string) =>
+    `lists/${listId}/runs/${runId}/${file}`,
 };
+
+/** The first processing of a list; hygiene runs get ids of their own. */
+export const INITIAL_RUN = 'initial';
+
+/** Whose verdicts a run's results hash holds: each run starts from an empty one. */
+export function resultsId(listId: string, runId: string): string {
+  return runId === INITIAL_RUN ? listId : `${listId}:${runId}`;
+}

@@ -10,6 +10,7 @@ import { type CachedVerdict, ThrottledError } from '../redis/index.ts';
 import { verifyDomainRound } from '../verify/domain-round.ts';
 import type { AddressOutcome } from '../verify/outcome.ts';
 import { planRetries } from '../verify/retry-plan.ts';
+import { resultsId } from './names.ts';
 import type { Runtime } from './runtime.ts';
 import type { ProbeJobData } from './types.ts';
 
@@ -67,7 +68,7 @@ export async function runProbe(
     ([address, outcome]) => [address, outcomeToCached(outcome, now)] as const,
   );
   if (finals.length > 0) {
-    await rt.results.setMany(data.listId, finals);
+    await rt.results.setMany(resultsId(data.listId, data.runId), finals);
     await rt.cache.set(finals.map(([a, v]) => [a, v]));
   }
   if (round.provider) {

@@ -39,7 +39,7 @@ export interface Runtime {
   gate: RedisSessionGate;
   round: RoundContext;
   retry: RetryPolicy;
-  queues: { ingest: Queue; probe: Queue; aggregate: Queue };
+  queues: { ingest: Queue; probe: Queue; aggregate: Queue; hygiene: Queue };
   flow: FlowProducer;
   close(): Promise<void>;
 }
@@ -75,6 +75,7 @@ export async function createRuntime(
     ingest: new Queue(QUEUES.ingest, { connection, prefix: bull }),
     probe: new Queue(QUEUES.probe, { connection, prefix: bull }),
     aggregate: new Queue(QUEUES.aggregate, { connection, prefix: bull }),
+    hygiene: new Queue(QUEUES.hygiene, { connection, prefix: bull }),
   };
   const flow = new FlowProducer({ connection, prefix: bull });
   return {
@@ -103,6 +104,7 @@ export async function createRuntime(
         queues.ingest.close(),
         queues.probe.close(),
         queues.aggregate.close(),
+        queues.hygiene.close(),
         flow.close(),
       ]);
       await storage.close();

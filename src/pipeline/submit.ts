@@ -5,7 +5,7 @@
  * worker crashes, so the aggregate runs exactly once per list.
  */
 import type { Readable } from 'node:stream';
-import { QUEUES, storageKeys } from './names.ts';
+import { INITIAL_RUN, QUEUES, storageKeys } from './names.ts';
 import type { Runtime } from './runtime.ts';
 import type { AggregateJobData, IngestJobData, ListOptions } from './types.ts';
 
@@ -31,16 +31,21 @@ export async function submitList(rt: Runtime, request: SubmitRequest): Promise<v
   await enqueueList(rt, request.id);
 }
 
-/** Creates the list's flow. Idempotent: fixed job ids make a second call a no-op. */
+/**
+ * Creates the flow of the list's current run. Idempotent: job ids derive from the list and run,
+ * so a second call (a resumed `clean`) is a no-op.
+ */
 export async function enqueueList(rt: Runtime, listId: string): Promise<void> {
-  const aggregate: AggregateJobData = { listId };
-  const ingest: IngestJobData = { listId };
+  const meta = await rt.lists.get(listId);
+  const runId = meta?.currentRun ?? INITIAL_RUN;
+  const aggregate: AggregateJobData = { listId, runId };
+  const ingest: IngestJobData = { listId, runId };
   await rt.flow.add({
     name: 'aggregate',
     queueName: QUEUES.aggregate,
     data: aggregate,
     opts: {
-      jobId: `aggregate-${listId}`,
+      jobId: `aggregate-${listId}-${runId}`,
       attempts: 3,
       backoff: { type: 'exponential', delay: 2000 },
     },
@@ -50,7 +55,7 @@ export async function enqueueList(rt: Runtime, listId: string): Promise<void> {
         queueName: QUEUES.ingest,
         data: ingest,
         opts: {
-          jobId: `ingest-${listId}`,
+          jobId: `ingest-${listId}-${runId}`,
           attempts: 3,
           backoff: { type: 'exponential', delay: 2000 },
           // A list whose file cannot be read has failed; do not aggregate nothing.

@@ -18,10 +18,13 @@ export interface ListOptions {
 
 export interface IngestJobData {
   listId: string;
+  /** Which processing of the list: `initial`, or a hygiene run's id. */
+  runId: string;
 }
 
 export interface ProbeJobData {
   listId: string;
+  runId: string;
   domain: string;
   /** Unique normalised addresses of this batch still to verify. */
   addresses: string[];
@@ -35,4 +38,5 @@ export interface ProbeJobData {
 
 export interface AggregateJobData {
   listId: string;
+  runId: string;
 }

@@ -5,6 +5,7 @@
  */
 import type { Worker } from 'bullmq';
 import { startAggregateWorker } from '../../workers/aggregate.ts';
+import { startHygieneWorker } from '../../workers/hygiene.ts';
 import { startIngestWorker } from '../../workers/ingest.ts';
 import { startProbeWorker } from '../../workers/probe.ts';
 import type { Runtime } from './runtime.ts';
@@ -15,7 +16,12 @@ export interface WorkerPool {
 }
 
 export async function startWorkers(rt: Runtime): Promise<WorkerPool> {
-  const workers: Worker[] = [startIngestWorker(rt), startProbeWorker(rt), startAggregateWorker(rt)];
+  const workers: Worker[] = [
+    startIngestWorker(rt),
+    startProbeWorker(rt),
+    startAggregateWorker(rt),
+    startHygieneWorker(rt),
+  ];
   for (const worker of workers) {
     worker.on('error', (error) => {
       process.stderr.write(`listclean worker (${worker.name}): ${error.message}\n`);

@@ -2,6 +2,7 @@
 export { BOUNCE_PROBABILITY } from './bounce-probability.ts';
 export { ReportBuilder, type ReportOutput } from './builder.ts';
 export { reportHeader, VERDICT_COLUMNS, verdictCells } from './columns.ts';
+export { CsvFileWriter } from './csv-file-writer.ts';
 export { CSV_OPTIONS } from './csv-format.ts';
 export { neutraliseCell, neutraliseRow } from './neutralise.ts';
 export type { Summary } from './summary.ts';

@@ -1,0 +1,59 @@
+/**
+ * changes.csv of a run: the addresses whose status differs from the previous run's. The last
+ * known status of every address lives in one Redis hash per list (`status|since`), so the
+ * comparison streams with the aggregate and never loads a previous report.
+ */
+import path from 'node:path';
+import { CsvFileWriter, neutraliseRow } from '../report/index.ts';
+import type { Status } from '../verdict/types.ts';
+import type { Runtime } from './runtime.ts';
+
+export const CHANGES_HEADER = [
+  'email',
+  'old_status',
+  'new_status',
+  'old_status_since',
+  'changed_at',
+];
+
+export class ChangesTracker {
+  private readonly writer: CsvFileWriter;
+  private readonly key: string;
+  private readonly now = new Date().toISOString();
+  count = 0;
+
+  constructor(
+    private readonly rt: Runtime,
+    listId: string,
+    tmpDir: string,
+  ) {
+    this.key = `${rt.prefix}list:${listId}:statuses`;
+    this.writer = new CsvFileWriter(path.join(tmpDir, 'changes.csv'), CHANGES_HEADER);
+  }
+
+  get file(): string {
+    return this.writer.path;
+  }
+
+  /** Compares one chunk of unique addresses with what the previous runs saw (one round trip each way). */
+  async check(entries: ReadonlyArray<{ address: string; status: Status }>): Promise<void> {
+    if (entries.length === 0) return;
+    const previous = await this.rt.redis.hmget(this.key, ...entries.map((e) => e.address));
+    const updates: Record<string, string> = {};
+    for (const [i, entry] of entries.entries()) {
+      const [oldStatus, since] = (previous[i] ?? '').split('|');
+      if (oldStatus === entry.status) continue;
+      updates[entry.address] = `${entry.status}|${this.now}`;
+      if (!oldStatus) continue;
+      this.count += 1;
+      await this.writer.write(
+        neutraliseRow([entry.address, oldStatus, entry.status, since ?? '', this.now]),
+      );
+    }
+    if (Object.keys(updates).length > 0) await this.rt.redis.hset(this.key, updates);
+  }
+
+  async finish(): Promise<void> {
+    await this.writer.end();
+  }
+}
