@@ -7,6 +7,7 @@ import { isListcleanError } from '../errors.ts';
 import { registerClean } from './commands/clean.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerSandbox } from './commands/sandbox.ts';
+import { registerSchedule } from './commands/schedule.ts';
 import { registerVerify } from './commands/verify.ts';
 import { registerWorker } from './commands/worker.ts';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerClean(program);
   registerWorker(program);
+  registerSchedule(program);
   registerSandbox(program);
   registerDemo(program);
   return program;

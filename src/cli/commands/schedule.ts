@@ -1,0 +1,81 @@
+/** `listclean schedule <list id>` and `listclean lists`: hygiene schedules and lists from the shell. */
+import type { Command } from 'commander';
+import { readEnv } from '../../config/env.ts';
+import { ListcleanError } from '../../errors.ts';
+
+interface ScheduleFlags {
+  cron?: string;
+  timezone: string;
+  off?: boolean;
+}
+
+async function withRuntime<T>(
+  work: (rt: import('../../pipeline/runtime.ts').Runtime) => Promise<T>,
+): Promise<T> {
+  const { createRuntime } = await import('../../pipeline/runtime.ts');
+  const rt = await createRuntime(readEnv());
+  try {
+    return await work(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+export function registerSchedule(program: Command): void {
+  program
+    .command('schedule')
+    .description('show, set or remove the hygiene schedule of a list')
+    .argument('<list-id>', 'the list (see `listclean lists`)')
+    .option(
+      '--cron <expr>',
+      'cron pattern, 5 fields or 6 with seconds (default 0 3 * * *: nightly at 03:00)',
+    )
+    .option('--timezone <tz>', 'IANA time zone of the pattern', 'UTC')
+    .option('--off', 'remove the schedule')
+    .addHelpText(
+      'after',
+      '\nWithout --cron or --off it prints the current schedule. Runs are done by `listclean worker`.',
+    )
+    .action(async (listId: string, flags: ScheduleFlags) => {
+      await withRuntime(async (rt) => {
+        const { getSchedule, removeSchedule, setSchedule } = await import(
+          '../../pipeline/schedule.ts'
+        );
+        if (!(await rt.lists.exists(listId)))
+          throw new ListcleanError('list_not_found', `No list ${listId}; see \`listclean lists\`.`);
+        if (flags.off) {
+          const removed = await removeSchedule(rt, listId);
+          process.stdout.write(
+            `${removed ? 'schedule removed' : 'no schedule to remove'} for ${listId}\n`,
+          );
+          return;
+        }
+        const schedule = flags.cron
+          ? await setSchedule(rt, listId, flags.cron, flags.timezone)
+          : await getSchedule(rt, listId);
+        process.stdout.write(`${JSON.stringify(schedule ?? { list: listId, schedule: null })}\n`);
+      });
+    });
+
+  program
+    .command('lists')
+    .description('list the lists in this deployment, newest first')
+    .option('--tenant <name>', 'only this tenant’s lists (the CLI’s own are under `cli`)')
+    .action(async (flags: { tenant?: string }) => {
+      await withRuntime(async (rt) => {
+        const ids = flags.tenant
+          ? await rt.lists.idsOf(flags.tenant, 1000)
+          : Object.keys(await rt.redis.hgetall(rt.lists.statusIndexKey()));
+        const metas = (await Promise.all(ids.map((id) => rt.lists.get(id)))).filter(
+          (m) => m !== null,
+        );
+        metas.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+        for (const m of metas) {
+          process.stdout.write(
+            `${[m.id, m.tenant, m.status, `${m.rows} rows`, m.createdAt, m.name].join('\t')}\n`,
+          );
+        }
+        if (metas.length === 0) process.stderr.write('listclean: no lists\n');
+      });
+    });
+}
