@@ -2,6 +2,7 @@
 import { Worker } from 'bullmq';
 import { runAggregate } from '../src/pipeline/aggregate.ts';
 import { QUEUES } from '../src/pipeline/names.ts';
+import { notifyCompletion } from '../src/pipeline/notify.ts';
 import type { Runtime } from '../src/pipeline/runtime.ts';
 import type { AggregateJobData } from '../src/pipeline/types.ts';
 
@@ -17,7 +18,9 @@ export function startAggregateWorker(rt: Runtime): Worker<AggregateJobData> {
   worker.on('failed', (job, error) => {
     // Out of attempts (or a child failed it): the list has failed, say why.
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
-      void rt.lists.advance(job.data.listId, 'failed', { error: error.message });
+      void rt.lists
+        .advance(job.data.listId, 'failed', { error: error.message })
+        .then(() => notifyCompletion(rt, job.data.listId));
     }
   });
   return worker;

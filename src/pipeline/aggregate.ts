@@ -19,6 +19,7 @@ import type { Status } from '../verdict/types.ts';
 import { ChangesTracker } from './changes.ts';
 import { chunked, inputLayout, inputRows } from './input.ts';
 import { resultsId, storageKeys } from './names.ts';
+import { notifyCompletion } from './notify.ts';
 import type { Runtime } from './runtime.ts';
 import type { AggregateJobData } from './types.ts';
 
@@ -157,6 +158,7 @@ export async function runAggregate(job: Job<AggregateJobData>, rt: Runtime): Pro
       changes: changes.count,
     });
     await rt.lists.advance(listId, 'done', { summary: JSON.stringify(summary), finishedAt });
+    await notifyCompletion(rt, listId);
   } finally {
     await rt.redis.del(seenKey);
     await builder.dispose();

@@ -12,6 +12,7 @@ import { isListcleanError } from '../errors.ts';
 import { REASON_STATUS } from '../verdict/types.ts';
 import { chunked, inputLayout, inputRows } from './input.ts';
 import { resultsId } from './names.ts';
+import { notifyCompletion } from './notify.ts';
 import type { Runtime } from './runtime.ts';
 import type { IngestJobData, ProbeJobData } from './types.ts';
 
@@ -44,6 +45,7 @@ export async function runIngest(
     // Not CSV, no email column, …: the list fails with the reason, no retry helps.
     const message = isListcleanError(error) ? `${error.message} [${error.code}]` : String(error);
     await rt.lists.advance(listId, 'failed', { error: message });
+    await notifyCompletion(rt, listId);
     throw new UnrecoverableError(message);
   }
 

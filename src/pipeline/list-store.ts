@@ -65,7 +65,9 @@ export class ListStore {
   }
 
   async create(
-    meta: Pick<ListMeta, 'id' | 'name' | 'tenant' | 'options' | 'inputBytes'>,
+    meta: Pick<ListMeta, 'id' | 'name' | 'tenant' | 'options' | 'inputBytes'> & {
+      webhookUrl?: string;
+    },
   ): Promise<void> {
     const now = new Date().toISOString();
     await this.redis
@@ -86,6 +88,7 @@ export class ListStore {
         inputBytes: meta.inputBytes,
         aggregateRuns: 0,
         currentRun: INITIAL_RUN,
+        ...(meta.webhookUrl ? { webhookUrl: meta.webhookUrl } : {}),
       })
       .zadd(`${this.prefix}lists:${meta.tenant}`, Date.now(), meta.id)
       .hset(this.statusIndexKey(), meta.id, 'queued')

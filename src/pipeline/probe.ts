@@ -7,6 +7,7 @@
 import { DelayedError, type Job } from 'bullmq';
 import { addressFlags } from '../address/index.ts';
 import { type CachedVerdict, ThrottledError } from '../redis/index.ts';
+import { REASON_STATUS } from '../verdict/types.ts';
 import { verifyDomainRound } from '../verify/domain-round.ts';
 import type { AddressOutcome } from '../verify/outcome.ts';
 import { planRetries } from '../verify/retry-plan.ts';
@@ -23,6 +24,12 @@ async function requeue(
   await job.updateData(data);
   await job.moveToDelayed(Date.now() + Math.max(1, delayMs), token);
   throw new DelayedError();
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
 }
 
 export function outcomeToCached(outcome: AddressOutcome, checkedAt: Date): CachedVerdict {
@@ -54,7 +61,10 @@ export async function runProbe(
   try {
     round = await verifyDomainRound(data.domain, data.addresses, rt.round, { disposable });
   } catch (error) {
-    if (error instanceof ThrottledError) return requeue(job, token, data, error.retryInMs);
+    if (error instanceof ThrottledError) {
+      await rt.metrics.recordThrottleWait(error.provider);
+      return requeue(job, token, data, error.retryInMs);
+    }
     throw error;
   }
 
@@ -71,12 +81,21 @@ export async function runProbe(
     await rt.results.setMany(resultsId(data.listId, data.runId), finals);
     await rt.cache.set(finals.map(([a, v]) => [a, v]));
   }
+  await rt.metrics.recordRound({
+    provider: round.provider,
+    sessions: round.sessions,
+    replyCodes: countBy(
+      [...round.outcomes.values()].flatMap((o) => (o.smtpCode ? [String(o.smtpCode)] : [])),
+    ),
+    statuses: countBy([...plan.finals.values()].map((o) => REASON_STATUS[o.reason])),
+  });
   if (round.provider) {
     if (plan.rateLimited) await rt.gate.penalise(round.provider);
     else if (round.sessions > 0) await rt.gate.reward(round.provider);
   }
   if (plan.again.length === 0) return finals.length;
   await rt.lists.increment(data.listId, 'greylisted', plan.greylisted);
+  await rt.metrics.recordGreylistRetries(plan.greylisted);
   return requeue(
     job,
     token,

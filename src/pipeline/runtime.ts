@@ -6,6 +6,7 @@
 import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RawConfig } from '../config/env.ts';
+import { MetricsRecorder } from '../metrics/index.ts';
 import {
   createRedis,
   ListResults,
@@ -17,6 +18,7 @@ import { createStorage, type Storage } from '../storage/index.ts';
 import { createRoundContext } from '../verify/context.ts';
 import type { RoundContext } from '../verify/domain-round.ts';
 import type { RetryPolicy } from '../verify/retry-plan.ts';
+import { closeWebhookQueue } from '../webhook/index.ts';
 import { ListStore } from './list-store.ts';
 import { bullPrefix, keyPrefix, QUEUES } from './names.ts';
 
@@ -37,6 +39,8 @@ export interface Runtime {
   results: ListResults;
   cache: VerdictCache;
   gate: RedisSessionGate;
+  /** Counters for /metrics, kept in Redis so one scrape sees every worker's work. */
+  metrics: MetricsRecorder;
   round: RoundContext;
   retry: RetryPolicy;
   queues: { ingest: Queue; probe: Queue; aggregate: Queue; hygiene: Queue };
@@ -78,7 +82,7 @@ export async function createRuntime(
     hygiene: new Queue(QUEUES.hygiene, { connection, prefix: bull }),
   };
   const flow = new FlowProducer({ connection, prefix: bull });
-  return {
+  const rt: Runtime = {
     config,
     redis,
     prefix,
@@ -88,6 +92,7 @@ export async function createRuntime(
     results: new ListResults(redis, { prefix }),
     cache: new VerdictCache(redis, { prefix }),
     gate,
+    metrics: new MetricsRecorder(redis, prefix),
     round,
     retry: {
       greylistDelaysMs: config.GREYLIST_RETRY_DELAYS,
@@ -100,6 +105,7 @@ export async function createRuntime(
     queues,
     flow,
     async close() {
+      await closeWebhookQueue(rt);
       await Promise.allSettled([
         queues.ingest.close(),
         queues.probe.close(),
@@ -111,4 +117,5 @@ export async function createRuntime(
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+  return rt;
 }

@@ -15,6 +15,8 @@ export interface SubmitRequest {
   tenant: string;
   options: ListOptions;
   input: Readable | Buffer | string;
+  /** Completion webhook target, already vetted by the caller. Stored before the work starts. */
+  webhookUrl?: string;
 }
 
 export async function submitList(rt: Runtime, request: SubmitRequest): Promise<void> {
@@ -27,6 +29,7 @@ export async function submitList(rt: Runtime, request: SubmitRequest): Promise<v
     tenant: request.tenant,
     options: request.options,
     inputBytes: bytes,
+    webhookUrl: request.webhookUrl,
   });
   await enqueueList(rt, request.id);
 }

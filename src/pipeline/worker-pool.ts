@@ -8,6 +8,7 @@ import { startAggregateWorker } from '../../workers/aggregate.ts';
 import { startHygieneWorker } from '../../workers/hygiene.ts';
 import { startIngestWorker } from '../../workers/ingest.ts';
 import { startProbeWorker } from '../../workers/probe.ts';
+import { startWebhookWorker } from '../../workers/webhook.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface WorkerPool {
@@ -21,6 +22,7 @@ export async function startWorkers(rt: Runtime): Promise<WorkerPool> {
     startProbeWorker(rt),
     startAggregateWorker(rt),
     startHygieneWorker(rt),
+    startWebhookWorker(rt),
   ];
   for (const worker of workers) {
     worker.on('error', (error) => {

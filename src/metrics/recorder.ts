@@ -1,0 +1,66 @@
+/**
+ * Counters recorded by worker processes, kept in Redis so that one scrape of the API sees every
+ * worker's work (a prom-client registry lives and dies with its process). Each call is one
+ * round trip: HINCRBYs in one MULTI.
+ */
+import type { Redis } from 'ioredis';
+import { FIELD_SEPARATOR, type MetricKeys, metricKeys } from './keys.ts';
+import { providerLabel, replyCodeLabel, statusLabel } from './labels.ts';
+
+export interface RoundMetrics {
+  /** The provider key of the domain (`providerKey`); empty or null when DNS gave none. */
+  provider: string | null | undefined;
+  /** SMTP sessions the round opened. */
+  sessions: number;
+  /** Basic reply code (`'250'`, `'550'`, …) → how many RCPT replies carried it. */
+  replyCodes: Record<string, number>;
+  /** Verdict status → addresses that got their final verdict in this round. */
+  statuses: Record<string, number>;
+}
+
+export class MetricsRecorder {
+  readonly keys: MetricKeys;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.keys = metricKeys(prefix);
+  }
+
+  async recordRound(round: RoundMetrics): Promise<void> {
+    const provider = providerLabel(round.provider);
+    const multi = this.redis.multi();
+    let queued = 0;
+    if (round.sessions > 0) {
+      multi.hincrby(this.keys.sessions, provider, Math.trunc(round.sessions));
+      queued++;
+    }
+    for (const [code, n] of counts(round.replyCodes)) {
+      multi.hincrby(this.keys.replies, `${replyCodeLabel(code)}${FIELD_SEPARATOR}${provider}`, n);
+      queued++;
+    }
+    for (const [status, n] of counts(round.statuses)) {
+      multi.hincrby(this.keys.verified, statusLabel(status), n);
+      queued++;
+    }
+    // Nothing is sent until exec: an empty round costs no round trip.
+    if (queued > 0) await multi.exec();
+  }
+
+  async recordThrottleWait(provider: string | null | undefined): Promise<void> {
+    await this.redis.hincrby(this.keys.throttleWaits, providerLabel(provider), 1);
+  }
+
+  /** `n` addresses were re-queued to wait for a greylisting retry. */
+  async recordGreylistRetries(n: number): Promise<void> {
+    if (n > 0) await this.redis.hincrby(this.keys.greylistRetries, 'total', Math.trunc(n));
+  }
+}
+
+/** Positive whole counts only: a negative increment would make a counter go backwards. */
+function counts(record: Record<string, number>): Array<[string, number]> {
+  return Object.entries(record)
+    .map(([k, v]) => [k, Math.trunc(v)] as [string, number])
+    .filter(([, v]) => Number.isFinite(v) && v > 0);
+}

@@ -1,0 +1,14 @@
+/** Tells the uploader a list finished: queues its completion webhook, if it has one. */
+import { enqueueWebhook } from '../webhook/index.ts';
+import type { Runtime } from './runtime.ts';
+
+export async function notifyCompletion(rt: Runtime, listId: string): Promise<void> {
+  try {
+    await enqueueWebhook(rt, listId);
+  } catch (error) {
+    // The list itself is finished either way; a webhook that cannot be queued is logged, not fatal.
+    process.stderr.write(
+      `listclean: webhook for list ${listId} not queued: ${(error as Error).message}\n`,
+    );
+  }
+}
