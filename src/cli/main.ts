@@ -8,6 +8,7 @@ import { registerClean } from './commands/clean.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerSandbox } from './commands/sandbox.ts';
 import { registerSchedule } from './commands/schedule.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerVerify } from './commands/verify.ts';
 import { registerWorker } from './commands/worker.ts';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerClean(program);
   registerWorker(program);
+  registerServe(program);
   registerSchedule(program);
   registerSandbox(program);
   registerDemo(program);

@@ -1,0 +1,54 @@
+/**
+ * The HTTP API (DESIGN §5) as a Fastify instance over a pipeline runtime: `listclean serve`
+ * listens with it, tests drive it over a real socket.
+ */
+import './fastify-types.ts';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { metricsPlugin } from '../metrics/plugin.ts';
+import type { Runtime } from '../pipeline/runtime.ts';
+import { webhookQueue } from '../webhook/queue.ts';
+import { identify } from './auth.ts';
+import { errorHandler, notFoundHandler } from './errors.ts';
+import { KeyRing } from './key-ring.ts';
+import { loggerOptions } from './logger.ts';
+import { registerOpenApi } from './openapi.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { healthRoutes } from './routes/health.ts';
+import { assertServeConfig } from './serve-config.ts';
+import { v1Routes } from './v1.ts';
+
+export interface BuildAppOptions {
+  /** Fastify's logger option; default: pino at LOG_LEVEL with keys redacted. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildApp(
+  rt: Runtime,
+  options: BuildAppOptions = {},
+): Promise<FastifyInstance> {
+  assertServeConfig(rt.config);
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(rt.config.LOG_LEVEL),
+    // Closing answers new requests 503 and lets in-flight ones (uploads) finish.
+    return503OnClosing: true,
+  });
+  app.decorate('rt', rt);
+  app.decorateRequest('tenant', null);
+  app.decorateRequest('keyHash', null);
+  app.decorateRequest('sentCredentials', false);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  app.addHook('onRequest', identify(new KeyRing(rt.config.API_KEYS)));
+
+  await registerOpenApi(app);
+  await app.register(healthRoutes);
+  await app.register(metricsPlugin, { rt });
+  if (rt.config.ADMIN_KEY !== '') {
+    await app.register(adminRoutes, {
+      adminKey: rt.config.ADMIN_KEY,
+      queues: [...Object.values(rt.queues), webhookQueue(rt)],
+    });
+  }
+  await app.register(v1Routes, { prefix: '/v1' });
+  return app;
+}

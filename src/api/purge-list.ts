@@ -1,0 +1,64 @@
+/**
+ * Removing a list for good (DELETE /v1/lists/:id, and the clean-up of a rejected upload): the
+ * BullMQ jobs of its runs first, then its hygiene schedule, its storage objects (every run's
+ * reports included), and its Redis keys last, so a purge that fails half-way leaves a list
+ * that still answers and can be deleted again.
+ */
+import { INITIAL_RUN, resultsId } from '../pipeline/names.ts';
+import type { Runtime } from '../pipeline/runtime.ts';
+import { removeSchedule } from '../pipeline/schedule.ts';
+import { listResultsKey } from '../redis/keys.ts';
+
+/**
+ * The list's Redis keys, given its run ids. Named, not scanned for: a SCAN would walk every
+ * cached verdict in the database on each delete. Keys added later for a list belong here.
+ */
+export function listKeys(prefix: string, listId: string, runIds: readonly string[]): string[] {
+  const keys = [
+    `${prefix}list:${listId}`,
+    `${prefix}list:${listId}:runs`,
+    `${prefix}list:${listId}:statuses`,
+  ];
+  for (const runId of runIds) {
+    const results = resultsId(listId, runId);
+    keys.push(
+      listResultsKey(prefix, results),
+      `${prefix}list:${results}:seen`,
+      `${prefix}list:${results}:aggregate-seen`,
+    );
+  }
+  return keys;
+}
+
+export interface PurgeTarget {
+  id: string;
+  tenant: string;
+}
+
+/**
+ * False, having removed nothing, when a worker holds one of the list's jobs right now: that job
+ * would go on writing the list's keys after they were deleted. Lists that are queued with no
+ * worker up, done or failed are always removed.
+ */
+export async function purgeList(rt: Runtime, list: PurgeTarget): Promise<boolean> {
+  const runIds = [
+    ...new Set([INITIAL_RUN, ...(await rt.lists.runs(list.id)).map((run) => run.id)]),
+  ];
+  for (const runId of runIds) {
+    // The run's flow: the aggregate parent with its ingest and probe children. BullMQ removes
+    // none of them (and answers 0) while any is locked by a worker.
+    const removed = await rt.queues.aggregate.remove(`aggregate-${list.id}-${runId}`, {
+      removeChildren: true,
+    });
+    if (removed === 0) return false;
+  }
+  await removeSchedule(rt, list.id);
+  for (const key of await rt.storage.list(`lists/${list.id}/`)) await rt.storage.delete(key);
+  await rt.redis
+    .multi()
+    .unlink(...listKeys(rt.prefix, list.id, runIds))
+    .hdel(rt.lists.statusIndexKey(), list.id)
+    .zrem(`${rt.prefix}lists:${list.tenant}`, list.id)
+    .exec();
+  return true;
+}

@@ -1,0 +1,68 @@
+/**
+ * The operator dashboard (bull-board) at /admin/queues, mounted only when ADMIN_KEY is set.
+ * `Authorization: Bearer <ADMIN_KEY>` for scripts, or HTTP Basic with ADMIN_KEY as the password
+ * (any user name) so a browser prompts for it.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { Queue } from 'bullmq';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorBody } from '../errors.ts';
+import { bearerToken } from '../key-ring.ts';
+
+export const ADMIN_PATH = '/admin/queues';
+
+export interface AdminOptions {
+  adminKey: string;
+  queues: Queue[];
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/** The secret a request presents: a Bearer token, or a Basic password. */
+function presented(header: string | undefined): string | null {
+  const bearer = bearerToken(header);
+  if (bearer !== null) return bearer;
+  const basic = /^Basic[ \t]+([A-Za-z0-9+/=]+)[ \t]*$/i.exec(header ?? '');
+  if (!basic?.[1]) return null;
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon === -1 ? null : decoded.slice(colon + 1);
+}
+
+export async function adminRoutes(app: FastifyInstance, options: AdminOptions): Promise<void> {
+  const expected = sha256(options.adminKey);
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const secret = presented(request.headers.authorization);
+    if (secret !== null && timingSafeEqual(sha256(secret), expected)) return;
+    const body: ErrorBody = {
+      error: {
+        code: 'unauthorized',
+        message:
+          'The queue dashboard needs ADMIN_KEY: "Authorization: Bearer <ADMIN_KEY>", ' +
+          'or HTTP Basic with ADMIN_KEY as the password.',
+      },
+    };
+    return reply
+      .code(401)
+      .header('www-authenticate', 'Basic realm="listclean admin", charset="UTF-8"')
+      .send(body);
+  });
+
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath(ADMIN_PATH);
+  createBullBoard({
+    // One board per queue name, should a queue be passed twice (the runtime may one day open
+    // the webhook queue itself).
+    queues: [...new Map(options.queues.map((q) => [q.name, q])).values()].map(
+      (queue) => new BullMQAdapter(queue),
+    ),
+    serverAdapter,
+    options: { uiConfig: { boardTitle: 'listclean' } },
+  });
+  await app.register(serverAdapter.registerPlugin(), { prefix: ADMIN_PATH });
+}

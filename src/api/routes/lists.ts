@@ -1,0 +1,97 @@
+/** GET /v1/lists, GET /v1/lists/:id and DELETE /v1/lists/:id. */
+import type { FastifyInstance } from 'fastify';
+import type { ListMeta } from '../../pipeline/list-store.ts';
+import { listProgress } from '../../pipeline/progress.ts';
+import { tenantOf } from '../auth.ts';
+import { apiError } from '../errors.ts';
+import { purgeList } from '../purge-list.ts';
+import { requireList } from '../require-list.ts';
+import { errors, listDetailSchema, listIdParams, listSummarySchema } from '../schemas.ts';
+
+interface IdParams {
+  id: string;
+}
+
+function listSummary(meta: ListMeta) {
+  return { id: meta.id, name: meta.name, status: meta.status, created_at: meta.createdAt };
+}
+
+export async function listRoutes(app: FastifyInstance): Promise<void> {
+  const { rt } = app;
+
+  app.get<{ Querystring: { limit: number } }>(
+    '/lists',
+    {
+      schema: {
+        summary: "The caller's lists, newest first",
+        tags: ['lists'],
+        querystring: {
+          type: 'object',
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['lists'],
+            properties: { lists: { type: 'array', items: listSummarySchema } },
+          },
+          ...errors(400, 401, 429),
+        },
+      },
+    },
+    async (request) => {
+      const tenant = tenantOf(request);
+      const ids = await rt.lists.idsOf(tenant, request.query.limit);
+      const metas = await Promise.all(ids.map((id) => rt.lists.get(id)));
+      const own = metas.filter((meta): meta is ListMeta => meta?.tenant === tenant);
+      return { lists: own.map(listSummary) };
+    },
+  );
+
+  app.get<{ Params: IdParams }>(
+    '/lists/:id',
+    {
+      schema: {
+        summary: 'A list: status, progress and (once done) its summary',
+        tags: ['lists'],
+        params: listIdParams,
+        response: { 200: listDetailSchema, ...errors(401, 404, 429) },
+      },
+    },
+    async (request) => {
+      const meta = await requireList(request, request.params.id);
+      return {
+        ...listSummary(meta),
+        progress: await listProgress(rt, meta),
+        summary: meta.summary ?? null,
+        updated_at: meta.updatedAt,
+        error: meta.error,
+      };
+    },
+  );
+
+  app.delete<{ Params: IdParams }>(
+    '/lists/:id',
+    {
+      schema: {
+        summary: 'Delete a list: its files, its results and its hygiene schedule',
+        tags: ['lists'],
+        params: listIdParams,
+        response: { 204: { type: 'null', description: 'Deleted.' }, ...errors(401, 404, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      const meta = await requireList(request, request.params.id);
+      if (!(await purgeList(rt, meta))) {
+        throw apiError(
+          409,
+          'list_busy',
+          `A worker is processing the list right now (status ${meta.status}); ` +
+            'delete it once GET /v1/lists/:id says done or failed.',
+        );
+      }
+      request.log.info({ list: meta.id }, 'list deleted');
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,129 @@
+/**
+ * POST /v1/lists: a CSV upload, streamed into storage and queued. Its own plugin because it
+ * swaps Fastify's body parsers for ones that hand the raw stream through unread.
+ */
+import { randomUUID } from 'node:crypto';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance } from 'fastify';
+import { submitList } from '../../pipeline/submit.ts';
+import { checkWebhookTarget } from '../../webhook/target.ts';
+import { tenantOf } from '../auth.ts';
+import { apiError } from '../errors.ts';
+import { purgeList } from '../purge-list.ts';
+import { acceptedSchema, errors } from '../schemas.ts';
+import { checkUpload } from '../upload/body.ts';
+import {
+  ACCEPTED_TYPES,
+  checkDeclaredLength,
+  openUpload,
+  RAW_CSV_TYPES,
+} from '../upload/source.ts';
+
+interface UploadQuery {
+  name?: string;
+  column?: string;
+  include_risky?: boolean;
+  webhook_url?: string;
+}
+
+const querystring = {
+  type: 'object',
+  properties: {
+    name: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 255,
+      description: 'Name of the list (default: the uploaded file name, else list.csv).',
+    },
+    column: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 255,
+      description: 'The email column: header name or 1-based number (default: detected).',
+    },
+    include_risky: {
+      type: 'boolean',
+      default: false,
+      description: 'cleaned.csv keeps risky rows too.',
+    },
+    webhook_url: {
+      type: 'string',
+      maxLength: 2048,
+      description: 'http(s) URL that is POSTed to when the list is done or failed.',
+    },
+  },
+} as const;
+
+export async function uploadRoutes(app: FastifyInstance): Promise<void> {
+  const { rt } = app;
+  const limits = { maxBytes: rt.config.MAX_UPLOAD_BYTES, maxRows: rt.config.MAX_UPLOAD_ROWS };
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser([...RAW_CSV_TYPES], (_request, payload, done) => done(null, payload));
+  await app.register(multipart, { throwFileSizeLimit: true });
+
+  app.post<{ Querystring: UploadQuery }>(
+    '/lists',
+    {
+      config: { accepts: ACCEPTED_TYPES },
+      schema: {
+        summary: 'Upload a list to clean',
+        description:
+          'The CSV as the body (Content-Type text/csv, application/csv or text/plain) or as ' +
+          'the field "file" of a multipart/form-data form. Streamed to storage; over ' +
+          'MAX_UPLOAD_BYTES or MAX_UPLOAD_ROWS gives 413.',
+        tags: ['lists'],
+        consumes: [...RAW_CSV_TYPES, 'multipart/form-data'],
+        querystring,
+        response: {
+          202: { ...acceptedSchema, description: 'Queued; Location names the list.' },
+          ...errors(400, 401, 413, 415, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const tenant = tenantOf(request);
+      const query = request.query;
+      checkDeclaredLength(request, limits.maxBytes);
+      const webhookUrl = await checkedWebhook(query.webhook_url, rt.config.WEBHOOK_ALLOW_PRIVATE);
+      const source = await openUpload(request, limits.maxBytes);
+      const id = randomUUID();
+      let stored = false;
+      try {
+        const { body } = await checkUpload(source.stream, limits, query.column);
+        stored = true;
+        // Stored before the list is created, so no completion can ever be reported without it.
+        if (webhookUrl !== null) await rt.lists.set(id, { webhookUrl });
+        await submitList(rt, {
+          id,
+          tenant,
+          name: query.name ?? source.filename ?? 'list.csv',
+          options: { column: query.column, includeRisky: query.include_risky === true },
+          input: body,
+        });
+      } catch (error) {
+        // An unread rest of the body would stall the connection: close it after the answer.
+        if (!source.stream.readableEnded) reply.header('connection', 'close');
+        if (stored) {
+          await purgeList(rt, { id, tenant }).catch((cleanup: unknown) => {
+            request.log.warn({ err: cleanup, list: id }, 'could not remove a rejected upload');
+          });
+        }
+        throw error;
+      }
+      request.log.info({ list: id, tenant }, 'list queued');
+      return reply.code(202).header('location', `/v1/lists/${id}`).send({ id, status: 'queued' });
+    },
+  );
+}
+
+async function checkedWebhook(
+  raw: string | undefined,
+  allowance: Parameters<typeof checkWebhookTarget>[1],
+): Promise<string | null> {
+  if (raw === undefined || raw === '') return null;
+  const check = await checkWebhookTarget(raw, allowance);
+  if (!check.ok) {
+    throw apiError(400, 'invalid_webhook_url', `webhook_url is refused: ${check.reason}.`);
+  }
+  return raw;
+}

@@ -1,0 +1,204 @@
+/**
+ * `listclean serve` as a process: refuses to start without API_KEYS, and with
+ * `--with-workers` takes a list from upload to report on its own, then stops cleanly on SIGTERM.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deletePrefix } from '../../src/redis/index.ts';
+import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
+import { BIN, runCli } from '../helpers/cli.ts';
+import { TEST_ENV } from '../helpers/verify.ts';
+import { ACME_KEY, API_KEYS } from './helpers.ts';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('listclean serve', () => {
+  let world: SandboxWorld;
+  let storageDir: string;
+  const prefix = `lctest-serve-${process.pid}`;
+
+  beforeAll(async () => {
+    world = await startWorld({
+      domains: { 'acme.test': { mx: [{ host: 'mx.acme.test' }], mailboxes: ['alice'] } },
+    });
+    storageDir = await mkdtemp(path.join(os.tmpdir(), 'listclean-serve-'));
+  });
+
+  afterAll(async () => {
+    await world?.close();
+    await rm(storageDir, { recursive: true, force: true });
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    await deletePrefix(redis, prefix).finally(() => redis.disconnect());
+  });
+
+  it('refuses to start without API_KEYS, saying how to set them', async () => {
+    const run = await runCli(['serve'], { env: { API_KEYS: '' } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('API_KEYS=tenant:key');
+    expect(run.stderr).toContain('[config_invalid]');
+  });
+
+  it('serves with in-process workers and stops on SIGTERM', async () => {
+    const port = await freePort();
+    const child: ChildProcess = spawn(process.execPath, [BIN, 'serve', '--with-workers'], {
+      env: {
+        ...process.env,
+        ...world.env,
+        ...TEST_ENV,
+        API_KEYS,
+        PORT: String(port),
+        REDIS_PREFIX: prefix,
+        STORAGE_URL: `file:${storageDir}`,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 20_000);
+        child.stderr?.on('data', () => {
+          if (stderr.includes('listening on')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+      });
+      expect(stderr).toContain(`:${port}`);
+      expect(stderr).toContain('worker pools in this process');
+
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      const auth = { authorization: `Bearer ${ACME_KEY}` };
+      const upload = await fetch(`${base}/v1/lists`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'text/csv' },
+        body: 'email\nalice@acme.test\nnobody@acme.test\n',
+      });
+      expect(upload.status).toBe(202);
+      const { id } = (await upload.json()) as { id: string };
+      const deadline = Date.now() + 20_000;
+      let status = '';
+      while (status !== 'done' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const list = await fetch(`${base}/v1/lists/${id}`, { headers: auth });
+        status = ((await list.json()) as { status: string }).status;
+      }
+      expect(status).toBe('done');
+      const cleaned = await fetch(`${base}/v1/lists/${id}/reports/cleaned`, { headers: auth });
+      expect((await cleaned.text()).trim().split(/\r?\n/)).toEqual(['email', 'alice@acme.test']);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('SIGTERM: finishing requests in flight and jobs in hand');
+  }, 45_000);
+
+  it('restart: stop the API and the worker processes, start new ones; the schedule still fires', async () => {
+    const port = await freePort();
+    const env = {
+      ...process.env,
+      ...world.env,
+      ...TEST_ENV,
+      API_KEYS,
+      PORT: String(port),
+      REDIS_PREFIX: `${prefix}-restart`,
+      STORAGE_URL: `file:${storageDir}/restart`,
+      LOG_LEVEL: 'warn',
+    };
+    const start = async (args: string[], ready: string) => {
+      const child = spawn(process.execPath, [BIN, ...args], {
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let err = '';
+      child.stderr?.on('data', (chunk) => {
+        err += chunk;
+      });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`${args[0]} did not start: ${err}`)),
+          20_000,
+        );
+        child.stderr?.on('data', () => {
+          if (err.includes(ready)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      return child;
+    };
+    const stop = async (child: ChildProcess) => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    };
+    const base = `http://127.0.0.1:${port}`;
+    const auth = { authorization: `Bearer ${ACME_KEY}` };
+    const runsOf = async (id: string) =>
+      (
+        (await (await fetch(`${base}/v1/lists/${id}/runs`, { headers: auth })).json()) as {
+          runs: Array<{ status: string }>;
+        }
+      ).runs;
+    try {
+      let api = await start(['serve'], 'listening on');
+      let worker = await start(['worker', '--grace', '2s'], 'listclean worker: pid');
+      const upload = await fetch(`${base}/v1/lists`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'text/csv' },
+        body: 'email\nalice@acme.test\n',
+      });
+      const { id } = (await upload.json()) as { id: string };
+      const put = await fetch(`${base}/v1/lists/${id}/schedule`, {
+        method: 'PUT',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ cron: '*/2 * * * * *', timezone: 'UTC' }),
+      });
+      expect(put.status).toBe(200);
+      await stop(worker);
+      await stop(api);
+      api = await start(['serve'], 'listening on');
+      worker = await start(['worker', '--grace', '2s'], 'listclean worker: pid');
+      try {
+        expect(
+          await (await fetch(`${base}/v1/lists/${id}/schedule`, { headers: auth })).json(),
+        ).toMatchObject({ cron: '*/2 * * * * *' });
+        // Runs finished by the new processes only: more than there were at the restart.
+        const before = (await runsOf(id)).filter((r) => r.status === 'done').length;
+        const deadline = Date.now() + 30_000;
+        let after = before;
+        while (after <= before && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          after = (await runsOf(id)).filter((r) => r.status === 'done').length;
+        }
+        expect(after).toBeGreaterThan(before);
+        await fetch(`${base}/v1/lists/${id}/schedule`, { method: 'DELETE', headers: auth });
+      } finally {
+        await stop(worker);
+        await stop(api);
+      }
+    } finally {
+      const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+      await deletePrefix(redis, `${prefix}-restart`).finally(() => redis.disconnect());
+    }
+  }, 90_000);
+});
