@@ -86,6 +86,10 @@ export class SandboxConnection {
   end(): void {
     const socket = this.socket;
     socket.end(() => socket.destroy());
+    // The session is over the moment the server decides so (after 221 or 421), as a real MTA
+    // counts it; waiting for the socket's 'close' would let a busy sandbox process count a new
+    // client's connection before it got round to the old one's close event.
+    this.onSocketClose();
   }
 
   /** Close at once, whatever is unsent: a crash or a dropped link. */
