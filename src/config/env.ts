@@ -152,6 +152,7 @@ const SPEC = {
   REDIS_PREFIX: [text, 'listclean', 'key prefix, one per deployment sharing a Redis'],
   STORAGE_URL: [storageUrl, 'file:./data', 'where inputs and reports live'],
   S3_ENDPOINT: [url(['http://', 'https://']), '', 'any S3-compatible server (MinIO, …)'],
+  S3_PUBLIC_ENDPOINT: [url(['http://', 'https://']), '', 'the same server as downloaders reach it'],
   AWS_ACCESS_KEY_ID: [text, '', 'S3 credentials (the AWS SDK reads these)'],
   AWS_SECRET_ACCESS_KEY: [text, '', 'S3 credentials (the AWS SDK reads these)'],
   AWS_REGION: [text, 'us-east-1', 'S3 region'],

@@ -10,6 +10,8 @@ import type { Storage } from './storage.ts';
 export interface StorageConfig {
   STORAGE_URL: string;
   S3_ENDPOINT: string;
+  /** Where clients reach the same server (presigned URLs are signed for this host). */
+  S3_PUBLIC_ENDPOINT?: string;
   AWS_REGION: string;
 }
 
@@ -50,6 +52,7 @@ export function createStorage(config: StorageConfig): Storage {
   if (url.startsWith('s3://')) {
     return new S3Storage(parseS3Location(url), {
       endpoint: config.S3_ENDPOINT.trim(),
+      publicEndpoint: config.S3_PUBLIC_ENDPOINT?.trim() ?? '',
       // The SDK refuses to sign without a region; S3-compatible servers accept any.
       region: config.AWS_REGION.trim() || 'us-east-1',
     });

@@ -41,11 +41,32 @@ export interface S3Location {
 export interface S3Connection {
   /** S3_ENDPOINT; '' for AWS itself. */
   endpoint: string;
+  /**
+   * S3_PUBLIC_ENDPOINT: the address downloaders use when it differs from ours (in compose the
+   * workers reach `minio:9000`, browsers `localhost:9000`). A presigned URL's signature covers
+   * its host, so it must be signed for the public one.
+   */
+  publicEndpoint?: string;
   region: string;
+}
+
+function s3Client(endpoint: string, region: string): S3Client {
+  return new S3Client({
+    region,
+    endpoint: endpoint || undefined,
+    // MinIO and s3rver serve buckets by path, not by virtual host name.
+    forcePathStyle: endpoint !== '',
+    // Checksum only where S3 demands it: the SDK's default sends streamed bodies with
+    // aws-chunked framing, which s3rver and some MinIO versions store verbatim.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS },
+  });
 }
 
 export class S3Storage implements Storage {
   readonly #client: S3Client;
+  readonly #presigner: S3Client;
   readonly #bucket: string;
   readonly #prefix: string;
   readonly #context: S3Context;
@@ -62,17 +83,10 @@ export class S3Storage implements Storage {
       bucket: location.bucket,
       endpoint,
     };
-    this.#client = new S3Client({
-      region: connection.region,
-      endpoint: connection.endpoint || undefined,
-      // MinIO and s3rver serve buckets by path, not by virtual host name.
-      forcePathStyle: connection.endpoint !== '',
-      // Checksum only where S3 demands it: the SDK's default sends streamed bodies with
-      // aws-chunked framing, which s3rver and some MinIO versions store verbatim.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS },
-    });
+    this.#client = s3Client(connection.endpoint, connection.region);
+    this.#presigner = connection.publicEndpoint
+      ? s3Client(connection.publicEndpoint, connection.region)
+      : this.#client;
   }
 
   async put(key: string, body: StorageBody, options?: PutOptions): Promise<{ bytes: number }> {
@@ -174,7 +188,7 @@ export class S3Storage implements Storage {
         ? attachmentDisposition(options.downloadName)
         : undefined,
     });
-    return getSignedUrl(this.#client, command, { expiresIn: options.expiresSeconds });
+    return getSignedUrl(this.#presigner, command, { expiresIn: options.expiresSeconds });
   }
 
   describe(): string {
@@ -183,6 +197,7 @@ export class S3Storage implements Storage {
 
   async close(): Promise<void> {
     this.#client.destroy();
+    if (this.#presigner !== this.#client) this.#presigner.destroy();
   }
 
   #objectKey(key: string): string {

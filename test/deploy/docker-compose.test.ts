@@ -28,7 +28,7 @@ async function loadCompose(): Promise<{ services: Record<string, Service> }> {
 
 /** `${NAME:-default}` → default; `${NAME:?msg}` → a placeholder a user would set. */
 function interpolate(value: string): string {
-  return value.replace(/\$\{[A-Z_]+(?::-([^}]*)|:\?[^}]*)?\}/g, (_m, fallback?: string) =>
+  return value.replace(/\$\{[A-Z0-9_]+(?::-([^}]*)|:\?[^}]*)?\}/g, (_m, fallback?: string) =>
     fallback === undefined ? 'acme:0123456789abcdef0123' : fallback,
   );
 }

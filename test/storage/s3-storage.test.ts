@@ -127,6 +127,25 @@ describe('S3 storage', () => {
     expect(await response.text()).toBe('<p>hi</p>');
   });
 
+  it('signs download URLs for S3_PUBLIC_ENDPOINT when the public host differs', async () => {
+    const publicHost = endpoint.replace('127.0.0.1', 'localhost');
+    const behindProxy = createStorage({
+      STORAGE_URL: `s3://${BUCKET}/app`,
+      S3_ENDPOINT: endpoint,
+      S3_PUBLIC_ENDPOINT: publicHost,
+      AWS_REGION: 'us-east-1',
+    });
+    await behindProxy.put('public/cleaned.csv', 'email\na@b.test\n');
+    const url =
+      (await behindProxy.presignedGetUrl('public/cleaned.csv', { expiresSeconds: 60 })) ?? '';
+    expect(url.startsWith(`${publicHost}/${BUCKET}/app/public/cleaned.csv?`)).toBe(true);
+    // The signature covers the public host: the URL downloads as it is.
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('email\na@b.test\n');
+    await behindProxy.close();
+  });
+
   it('says which bucket is missing, whatever the operation', async () => {
     const missing = s3('s3://no-such-bucket/app');
     const failures = [
