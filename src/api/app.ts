@@ -31,6 +31,8 @@ export async function buildApp(
     logger: options.logger ?? loggerOptions(rt.config.LOG_LEVEL),
     // Closing answers new requests 503 and lets in-flight ones (uploads) finish.
     return503OnClosing: true,
+    // Behind a reverse proxy the client's address (rate limits by IP, logs) is in X-Forwarded-For.
+    trustProxy: rt.config.TRUST_PROXY,
   });
   app.decorate('rt', rt);
   app.decorateRequest('tenant', null);

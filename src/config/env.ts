@@ -192,6 +192,7 @@ const SPEC = {
   ],
   ADMIN_KEY: [text, '', 'key for the operator dashboard'],
   PORT: [integer(1, 65535), '8080', 'HTTP port of `listclean serve`'],
+  TRUST_PROXY: [flag, '0', 'trust X-Forwarded-For from a reverse proxy in front of the API'],
   LOG_LEVEL: [logLevel, 'info', 'pino log level'],
 } as const;
 
