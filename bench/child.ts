@@ -1,0 +1,18 @@
+/**
+ * A bench child process (see processes.ts runChild): runs one job in a fresh process, so its
+ * peak RSS and its CPU are its own, not the sandbox's or an earlier run's, and prints the result.
+ */
+import { readEnv } from '../src/config/env.ts';
+import { runNaive } from './naive.ts';
+import { type DriveRequest, driveList } from './pipeline-driver.ts';
+import { reportResult } from './processes.ts';
+
+type Job =
+  | ({ kind: 'pipeline' } & DriveRequest)
+  | { kind: 'naive'; csvPath: string; concurrency: number };
+
+const job = JSON.parse(process.env.BENCH_JOB ?? '{}') as Job;
+const config = readEnv();
+if (job.kind === 'pipeline') reportResult(await driveList(config, job));
+else if (job.kind === 'naive') reportResult(await runNaive(config, job.csvPath, job.concurrency));
+else throw new Error(`unknown bench job ${JSON.stringify(job)}`);

@@ -1,0 +1,78 @@
+/**
+ * The naive verifier of the comparison: a minimal loop, not a real product (deep-email-validator
+ * and friends cannot be pointed at the sandbox's DNS server and SMTP port). One SMTP connection
+ * per address — banner, EHLO, MAIL, one RCPT, QUIT — through verifyDomainRound with a single
+ * address per call, no catch-all probe, `concurrency` connections at once, and the same
+ * per-provider session limits as the pipeline, held in process. The policy's connection-rate
+ * budget is lifted: one connection per address would spend it at once and then wait for tokens,
+ * so the loop would measure the policy, not the connections (the bench computes that bound).
+ */
+import { createReadStream } from 'node:fs';
+import { parseAddress } from '../src/address/index.ts';
+import type { RawConfig } from '../src/config/env.ts';
+import { readCsvRows, SNIFF_SAMPLE_BYTES, sniffCsv } from '../src/csv/index.ts';
+import { createRoundContext } from '../src/verify/context.ts';
+import { verifyDomainRound } from '../src/verify/domain-round.ts';
+
+const UNLIMITED_CONNECTIONS_PER_MINUTE = 100_000;
+
+export interface NaiveResult {
+  addresses: number;
+  ms: number;
+  byReason: Record<string, number>;
+  maxRss: number;
+}
+
+/** The list's distinct valid addresses, in order (a naive tool dedupes too). */
+export async function readAddresses(csvPath: string): Promise<string[]> {
+  const sample = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    createReadStream(csvPath, { end: SNIFF_SAMPLE_BYTES - 1 })
+      .on('data', (c) => chunks.push(Buffer.from(c)))
+      .on('end', () => resolve(Buffer.concat(chunks)))
+      .on('error', reject);
+  });
+  const layout = sniffCsv(sample, {});
+  const seen = new Set<string>();
+  for await (const row of readCsvRows(createReadStream(csvPath), layout)) {
+    const parsed = row.email && !row.malformed ? parseAddress(row.email) : null;
+    if (parsed?.ok) seen.add(parsed.normalized);
+  }
+  return [...seen];
+}
+
+export async function runNaive(
+  config: RawConfig,
+  csvPath: string,
+  concurrency: number,
+): Promise<NaiveResult> {
+  const addresses = await readAddresses(csvPath);
+  const ctx = await createRoundContext(config);
+  ctx.policy.providers.push({ match: '*', skipCatchAllProbe: true });
+  ctx.policy.defaults.connectionsPerMinute = UNLIMITED_CONNECTIONS_PER_MINUTE;
+  for (const rule of ctx.policy.providers) {
+    if (rule.connectionsPerMinute !== undefined) {
+      rule.connectionsPerMinute = UNLIMITED_CONNECTIONS_PER_MINUTE;
+    }
+  }
+  const byReason: Record<string, number> = {};
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < addresses.length; i = next++) {
+        const address = addresses[i] as string;
+        const domain = address.slice(address.lastIndexOf('@') + 1);
+        const round = await verifyDomainRound(domain, [address], ctx, { disposable: false });
+        const reason = round.outcomes.get(address)?.reason ?? 'none';
+        byReason[reason] = (byReason[reason] ?? 0) + 1;
+      }
+    }),
+  );
+  return {
+    addresses: addresses.length,
+    ms: performance.now() - started,
+    byReason,
+    maxRss: process.resourceUsage().maxRSS * 1024,
+  };
+}
