@@ -18,7 +18,11 @@ import type { IngestJobData, ProbeJobData } from './types.ts';
 
 /** Rows looked up in Redis per round trip. */
 const CHUNK_ROWS = 1000;
-/** Addresses buffered across partial batches before all of them are flushed. */
+/**
+ * Addresses buffered across partial batches (≈2 MB) before the largest are flushed early. Only
+ * down to half: flushing every buffer would turn a long tail of small domains into one tiny
+ * probe job (and SMTP session) per domain each time the cap is hit.
+ */
 const MAX_BUFFERED = 20_000;
 
 export function probeJobId(listId: string, runId: string, domain: string, batch: number): string {
@@ -120,7 +124,12 @@ export async function runIngest(
       if (buffer.length >= batchSize) await flush(candidate.domain);
     }
     if (buffered > MAX_BUFFERED) {
-      for (const domain of [...buffers.keys()]) await flush(domain);
+      // Largest first (stable sort: ties keep first-seen order, so a re-run batches the same way).
+      const largest = [...buffers].sort((a, b) => b[1].length - a[1].length).map(([d]) => d);
+      for (const domain of largest) {
+        if (buffered <= MAX_BUFFERED / 2) break;
+        await flush(domain);
+      }
     }
     await rt.lists.set(listId, { rows, unique, cached });
     await job.updateProgress({ rows });

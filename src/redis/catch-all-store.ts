@@ -65,7 +65,9 @@ export class RedisCatchAllStore implements CatchAllStore {
         this.get(domain),
         this.#client.exists(this.#claimKey(domain)),
       ]);
-      if (answer !== undefined || claimed === 0 || Date.now() >= deadline) return answer;
+      if (answer !== undefined || Date.now() >= deadline) return answer;
+      // The claim went between our two reads: the answer, if any, is stored by now.
+      if (claimed === 0) return this.get(domain);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

@@ -166,12 +166,22 @@ export async function verifyDomainRound(
     ),
   );
   let results: DomainProbeResult[];
+  let catchAllPending = catchAllUnknown && !probe;
   try {
     results = await Promise.all(
       split(addresses, parts).map((chunk, i) =>
         probeDomain(targets, chunk, probeOptions, i === 0 ? probe : undefined),
       ),
     );
+    if (probe) {
+      const answer = results.flatMap((r) => [...r.outcomes]).find(([a]) => a === probe)?.[1];
+      const cls = answer?.kind === 'reply' ? classifyRcptReply(answer.reply) : null;
+      if (cls?.kind === 'accepted') catchAll = true;
+      else if (cls?.kind === 'final') catchAll = false;
+      else catchAllPending = cls?.kind === 'retry';
+      // Stored before the claim goes: a batch waiting for it must find the answer, not a gap.
+      if (catchAll !== undefined) await ctx.catchAll.set(domain, catchAll);
+    }
   } finally {
     if (probe) await ctx.catchAll.releaseProbe(domain);
   }
@@ -179,16 +189,6 @@ export async function verifyDomainRound(
     outcomes: new Map(results.flatMap((r) => [...r.outcomes])),
     sessions: results.reduce((n, r) => n + r.sessions, 0),
   };
-
-  let catchAllPending = catchAllUnknown && !probe;
-  if (probe) {
-    const answer = result.outcomes.get(probe);
-    const cls = answer?.kind === 'reply' ? classifyRcptReply(answer.reply) : null;
-    if (cls?.kind === 'accepted') catchAll = true;
-    else if (cls?.kind === 'final') catchAll = false;
-    else catchAllPending = cls?.kind === 'retry';
-    if (catchAll !== undefined) await ctx.catchAll.set(domain, catchAll);
-  }
 
   const outcomes = new Map<string, AddressOutcome>();
   for (const address of addresses) {
