@@ -1,43 +1,26 @@
-/**
- * With S3 storage (s3rver on 127.0.0.1): reports are a 302 to a presigned URL that serves the
- * same bytes, and /healthz says 503 when the S3 endpoint does not answer.
- */
-import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storageKeys } from '../../src/pipeline/names.ts';
 import { startWorkers, type WorkerPool } from '../../src/pipeline/worker-pool.ts';
 import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
 import { readOutput } from '../helpers/pipeline.ts';
+import { type RunningS3, startS3rver } from '../helpers/s3rver.ts';
 import { ACME_KEY, type ApiUnderTest, NO_WORLD, startApi, waitForStatus } from './helpers.ts';
 
 const S3_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
 
-let s3: S3rver;
-let s3dir: string;
+let s3: RunningS3;
 let endpoint: string;
 
 beforeAll(async () => {
-  s3dir = await mkdtemp(path.join(os.tmpdir(), 'listclean-s3rver-'));
-  s3 = new S3rver({
-    port: 0,
-    address: '127.0.0.1',
-    silent: true,
-    directory: s3dir,
-    configureBuckets: [{ name: 'listclean-api' }],
-  });
-  const { port } = (await s3.run()) as unknown as { port: number };
-  endpoint = `http://127.0.0.1:${port}`;
+  s3 = await startS3rver('listclean-api');
+  endpoint = s3.endpoint;
   // The AWS SDK reads its credentials from the process environment.
   Object.assign(process.env, S3_CREDENTIALS);
 });
 
 afterAll(async () => {
   await s3?.close();
-  await rm(s3dir, { recursive: true, force: true });
   delete process.env.AWS_ACCESS_KEY_ID;
   delete process.env.AWS_SECRET_ACCESS_KEY;
 });

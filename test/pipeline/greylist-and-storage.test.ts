@@ -1,11 +1,3 @@
-/**
- * Greylisting through the pipeline (delayed jobs, same sender and source address), and the same
- * list through the disk and the S3 storage drivers giving the same reports.
- */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitList } from '../../src/pipeline/submit.ts';
 import { startWorkers, type WorkerPool } from '../../src/pipeline/worker-pool.ts';
@@ -18,6 +10,7 @@ import {
   startHarness,
   waitForList,
 } from '../helpers/pipeline.ts';
+import { type RunningS3, startS3rver } from '../helpers/s3rver.ts';
 
 describe('greylisting in the pipeline', () => {
   let world: SandboxWorld;
@@ -97,24 +90,14 @@ describe('greylisting in the pipeline', () => {
 });
 
 describe('disk and S3 drivers', () => {
-  let s3: S3rver;
-  let s3dir: string;
+  let s3: RunningS3;
   let endpoint: string;
   beforeAll(async () => {
-    s3dir = await mkdtemp(path.join(os.tmpdir(), 'listclean-s3rver-'));
-    s3 = new S3rver({
-      port: 0,
-      address: '127.0.0.1',
-      silent: true,
-      directory: s3dir,
-      configureBuckets: [{ name: 'listclean-test' }],
-    });
-    const { port } = (await s3.run()) as unknown as { port: number };
-    endpoint = `http://127.0.0.1:${port}`;
+    s3 = await startS3rver('listclean-test');
+    endpoint = s3.endpoint;
   });
   afterAll(async () => {
     await s3?.close();
-    await rm(s3dir, { recursive: true, force: true });
   });
 
   it('give the same reports for the same list (timestamps aside)', async () => {
