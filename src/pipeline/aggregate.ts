@@ -14,7 +14,7 @@ import { addressFlags, parseAddress } from '../address/index.ts';
 import type { CsvRow } from '../csv/index.ts';
 import type { CachedVerdict } from '../redis/index.ts';
 import { REPORT_FILES, ReportBuilder } from '../report/index.ts';
-import { type AddressResult, buildResult } from '../verdict/result.ts';
+import { type AddressResult, buildResult, invalidSyntaxResult } from '../verdict/result.ts';
 import type { Status } from '../verdict/types.ts';
 import { ChangesTracker } from './changes.ts';
 import { chunked, inputLayout, inputRows } from './input.ts';
@@ -30,22 +30,6 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 const CHUNK_ROWS = 1000;
-const NO_FLAGS = { role: false, free: false, disposable: false, suggestion: null };
-
-function invalidRow(email: string, detail: string): AddressResult {
-  return buildResult({
-    email,
-    normalized: null,
-    reason: 'invalid_syntax',
-    flags: NO_FLAGS,
-    catchAll: false,
-    mxHost: null,
-    smtpCode: null,
-    smtpEnhancedCode: null,
-    detail,
-    checkedAt: new Date(),
-  });
-}
 
 function resultFor(
   row: CsvRow,
@@ -56,13 +40,22 @@ function resultFor(
   normalized: string | null;
 } {
   if (row.malformed)
-    return { result: invalidRow('', `malformed CSV row: ${row.malformed}`), normalized: null };
+    return {
+      result: invalidSyntaxResult('', `malformed CSV row: ${row.malformed}`),
+      normalized: null,
+    };
   const email = row.email ?? '';
   if (email.trim() === '')
-    return { result: invalidRow(email, `no address in column "${column}"`), normalized: null };
+    return {
+      result: invalidSyntaxResult(email, `no address in column "${column}"`),
+      normalized: null,
+    };
   const parsed = parseAddress(email);
   if (!parsed.ok)
-    return { result: invalidRow(email, `${parsed.code}: ${parsed.message}`), normalized: null };
+    return {
+      result: invalidSyntaxResult(email, `${parsed.code}: ${parsed.message}`),
+      normalized: null,
+    };
   const verdict = verdicts.get(parsed.normalized);
   const flags = addressFlags(parsed.local, parsed.domain);
   return {

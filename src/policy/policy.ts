@@ -46,8 +46,6 @@ export const DEFAULT_LIMITS: ProviderLimits = {
   maxRejectsPerSession: 8,
 };
 
-export const DEFAULT_POLICY: Policy = { defaults: DEFAULT_LIMITS, providers: [] };
-
 /** `base` supplies what the file leaves out (the env's per-session budgets, else built-ins). */
 export function parsePolicy(
   value: unknown,

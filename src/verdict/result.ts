@@ -58,3 +58,19 @@ export function buildResult(parts: ResultParts): AddressResult {
     checked_at: parts.checkedAt.toISOString(),
   };
 }
+
+/** The result of an input that is not a usable address (bad syntax, empty cell, broken CSV row). */
+export function invalidSyntaxResult(email: string, detail: string): AddressResult {
+  return buildResult({
+    email,
+    normalized: null,
+    reason: 'invalid_syntax',
+    flags: { role: false, free: false, disposable: false, suggestion: null },
+    catchAll: false,
+    mxHost: null,
+    smtpCode: null,
+    smtpEnhancedCode: null,
+    detail,
+    checkedAt: new Date(),
+  });
+}

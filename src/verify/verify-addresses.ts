@@ -7,7 +7,7 @@
 import pLimit from 'p-limit';
 import { addressFlags, parseAddress } from '../address/index.ts';
 import { formatDuration } from '../config/duration.ts';
-import { type AddressResult, buildResult } from '../verdict/result.ts';
+import { type AddressResult, buildResult, invalidSyntaxResult } from '../verdict/result.ts';
 import { type DomainRound, type RoundContext, verifyDomainRound } from './domain-round.ts';
 import type { AddressOutcome } from './outcome.ts';
 import { planRetries, type RetryPolicy, type RetryState } from './retry-plan.ts';
@@ -44,21 +44,7 @@ export async function verifyAddresses(
   parsed.forEach((p, index) => {
     const input = inputs[index] ?? '';
     if (!p.ok) {
-      settle(
-        index,
-        buildResult({
-          email: input,
-          normalized: null,
-          reason: 'invalid_syntax',
-          flags: { role: false, free: false, disposable: false, suggestion: null },
-          catchAll: false,
-          mxHost: null,
-          smtpCode: null,
-          smtpEnhancedCode: null,
-          detail: `${p.code}: ${p.message}`,
-          checkedAt: new Date(),
-        }),
-      );
+      settle(index, invalidSyntaxResult(input, `${p.code}: ${p.message}`));
       return;
     }
     const group = byDomain.get(p.domain) ?? new Map<string, number[]>();
