@@ -10,6 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { Redis } from 'ioredis';
+import { probePools } from '../src/policy/pools.ts';
 import { deletePrefix } from '../src/redis/index.ts';
 import { type SandboxWorld, startWorld } from '../src/sandbox/index.ts';
 import { type GeneratedList, toCsv } from '../src/sandbox/list-generator.ts';
@@ -27,7 +28,7 @@ import {
 import { cpuMsOf, peakRssBytes, runChild, startWorkerProcess, stopProcess } from './processes.ts';
 import { type BenchDirs, prefixFor, REDIS_URL, tempDirs } from './scratch.ts';
 
-export type Mode = 'in-process' | '2 workers' | 'in-process, 128 job slots';
+export type Mode = 'in-process' | '2 workers';
 
 interface ModeSpec {
   /** Workers in the submitting process (else `listclean worker` processes). */
@@ -40,13 +41,14 @@ interface ModeSpec {
 export const MODES: Record<Mode, ModeSpec> = {
   'in-process': { inProcess: true, processes: 1, jobSlots: 32 },
   '2 workers': { inProcess: false, processes: 2, jobSlots: 32 },
-  // Not a default: shows what the job slots waiting for a full provider's gate cost.
-  'in-process, 128 job slots': { inProcess: true, processes: 1, jobSlots: 128 },
 };
 
-/** Session concurrency the workers of a mode can hold: one session per probe job. */
-export function sessionSlots(mode: Mode): number {
-  return MODES[mode].processes * MODES[mode].jobSlots;
+/**
+ * Session concurrency the workers of a mode can hold, one session per probe job: the shared
+ * queue's job slots in every process, plus the provider pools' (capped across processes).
+ */
+export function sessionSlots(mode: Mode, poolSessions: number): number {
+  return MODES[mode].processes * MODES[mode].jobSlots + poolSessions;
 }
 
 export interface PipelineRun {
@@ -76,8 +78,12 @@ export interface PipelineRun {
 export interface PipelineBench {
   list: GeneratedList;
   options: BenchListOptions;
-  /** Probe jobs one process runs at once (WORKER_CONCURRENCY). */
+  /** Probe jobs one process runs at once from the shared queue (WORKER_CONCURRENCY). */
   workerConcurrency: number;
+  /** Sum of the provider pools' session limits (their queues' global concurrency). */
+  poolSessions: number;
+  /** Connections the naive loop keeps open at once: our in-process session concurrency. */
+  naiveConcurrency: number;
   runs: PipelineRun[];
   naive: Array<{ latencyMs: number; result: NaiveResult; sessions: number }>;
   /** In units of one reply latency, for the in-process and the two-worker session caps. */
@@ -88,7 +94,7 @@ export interface PipelineBench {
 
 const LATENCIES = [0, 20];
 /**
- * The naive loop and the 128-slot variant run at 20 ms only: at 0 ms the naive loop would take
+ * The naive loop runs at 20 ms only: at 0 ms it would take
  * over a minute of the bench's budget.
  */
 const NAIVE_LATENCY_MS = 20;
@@ -170,7 +176,7 @@ export async function prefixMemory(redis: Redis, prefix: string): Promise<KeyMem
   return memory;
 }
 
-async function pipelineRun(
+export async function pipelineRun(
   world: SandboxWorld,
   list: GeneratedList,
   dirs: BenchDirs,
@@ -251,8 +257,13 @@ export async function benchPipeline(options: BenchListOptions): Promise<Pipeline
     await writeFile(dirs.csv, toCsv(list.rows));
     const { file: policyFile, policy } = await writeBenchPolicy(dirs.root, options);
     const work = providerWork(list.rows, list.scenario, policy);
+    const poolSessions = probePools(policy).reduce((n, pool) => n + pool.concurrency, 0);
+    const naiveConcurrency = sessionSlots('in-process', poolSessions);
     const bound = Object.fromEntries(
-      Object.keys(MODES).map((mode) => [mode, idealBound(work, sessionSlots(mode as Mode))]),
+      Object.keys(MODES).map((mode) => [
+        mode,
+        idealBound(work, sessionSlots(mode as Mode, poolSessions)),
+      ]),
     ) as Record<Mode, IdealBound>;
     const replyMs: Record<number, number> = {};
     for (const latencyMs of LATENCIES) replyMs[latencyMs] = await measureReplyMs(latencyMs);
@@ -261,15 +272,13 @@ export async function benchPipeline(options: BenchListOptions): Promise<Pipeline
     for (const latencyMs of LATENCIES) {
       const world = await startWorld(withLatency(list.scenario, latencyMs));
       try {
-        const modes: Mode[] = ['in-process', '2 workers'];
-        if (latencyMs === NAIVE_LATENCY_MS) modes.push('in-process, 128 job slots');
-        for (const mode of modes) {
+        for (const mode of Object.keys(MODES) as Mode[]) {
           runs.push(await pipelineRun(world, list, dirs, policyFile, latencyMs, mode, redis));
         }
         if (latencyMs !== NAIVE_LATENCY_MS) continue;
         world.resetStats();
         const result = await runChild<NaiveResult>(
-          { kind: 'naive', csvPath: dirs.csv, concurrency: WORKER_CONCURRENCY },
+          { kind: 'naive', csvPath: dirs.csv, concurrency: naiveConcurrency },
           { ...world.env, ...BENCH_ENV, THROTTLE_POLICY: policyFile },
         );
         const sessions = Object.values(world.allStats()).reduce((n, s) => n + s.sessions, 0);
@@ -278,7 +287,17 @@ export async function benchPipeline(options: BenchListOptions): Promise<Pipeline
         await world.close();
       }
     }
-    return { list, options, workerConcurrency: WORKER_CONCURRENCY, runs, naive, bound, replyMs };
+    return {
+      list,
+      options,
+      workerConcurrency: WORKER_CONCURRENCY,
+      poolSessions,
+      naiveConcurrency,
+      runs,
+      naive,
+      bound,
+      replyMs,
+    };
   } finally {
     redis.disconnect();
     await dirs.remove();

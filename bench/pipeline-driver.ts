@@ -6,7 +6,7 @@
  */
 import { createReadStream } from 'node:fs';
 import type { RawConfig } from '../src/config/env.ts';
-import { createRuntime } from '../src/pipeline/runtime.ts';
+import { createRuntime, probeQueues } from '../src/pipeline/runtime.ts';
 import { submitList } from '../src/pipeline/submit.ts';
 import type { ListStatus } from '../src/pipeline/types.ts';
 import { startWorkers } from '../src/pipeline/worker-pool.ts';
@@ -118,7 +118,11 @@ export async function driveList(config: RawConfig, request: DriveRequest): Promi
       if (meta?.status === 'failed') throw new Error(`list failed: ${meta.error}`);
       if (meta?.status === 'done') {
         const after = await redisSnapshot(rt.redis);
-        const jobs = await rt.queues.probe.getJobCounts('completed', 'failed');
+        let probeJobs = 0;
+        for (const queue of probeQueues(rt)) {
+          const jobs = await queue.getJobCounts('completed', 'failed');
+          probeJobs += (jobs.completed ?? 0) + (jobs.failed ?? 0);
+        }
         const commands = commandDelta(before, after);
         // This loop's own HGETALLs are not the pipeline's work.
         commands.total -= polls;
@@ -133,7 +137,7 @@ export async function driveList(config: RawConfig, request: DriveRequest): Promi
           phases,
           redis: { before: before.usedMemory, afterIngest, peak, end: after.usedMemory },
           commands,
-          probeJobs: (jobs.completed ?? 0) + (jobs.failed ?? 0),
+          probeJobs,
           maxRss: process.resourceUsage().maxRSS * 1024,
           memoryByPhase: memory.stop(),
           eventLoop: performance.eventLoopUtilization(elu).utilization,

@@ -1,11 +1,12 @@
 /**
- * Where the in-process probe workers' time goes, measured by wrapping the runtime's gate and
- * catch-all store (bench-only; src is untouched): time holding an SMTP session lease per
- * provider, time waiting for a session slot (and how often that ended in a re-queue), and time
- * waiting for another batch's catch-all probe answer (and how often none came).
+ * Where the in-process probe workers' time goes, measured by wrapping the runtime's session
+ * gates (the shared queue's and the pools') and catch-all store (bench-only; src is untouched):
+ * time holding an SMTP session lease per provider, time waiting for a session slot (and how
+ * often that ended in a re-queue), and time waiting for another batch's catch-all probe answer
+ * (and how often none came).
  */
 import type { Runtime } from '../src/pipeline/runtime.ts';
-import type { Release } from '../src/throttle/session-gate.ts';
+import type { Release, SessionGate } from '../src/throttle/session-gate.ts';
 
 export interface SlotAccounting {
   sessions: number;
@@ -47,7 +48,11 @@ export function instrumentRuntime(rt: Runtime): SlotAccounting {
       acc.catchAllWaitMs += performance.now() - started;
     }
   };
-  const gate = rt.round.gate;
+  for (const gate of new Set([rt.round.gate, rt.poolRound.gate])) wrapGate(gate, acc);
+  return acc;
+}
+
+function wrapGate(gate: SessionGate, acc: SlotAccounting): void {
   const acquire = gate.acquire.bind(gate);
   gate.acquire = async (provider, limits) => {
     const started = performance.now();
@@ -70,5 +75,4 @@ export function instrumentRuntime(rt: Runtime): SlotAccounting {
       release();
     };
   };
-  return acc;
 }

@@ -1,19 +1,44 @@
-/** Worker entry for the probe queue: wires src/pipeline/probe.ts to BullMQ. */
+/**
+ * Worker entry for the probe queues: wires src/pipeline/probe.ts to BullMQ, one worker for the
+ * shared queue and one per provider pool.
+ */
 import { Worker } from 'bullmq';
 import { QUEUES } from '../src/pipeline/names.ts';
 import { runProbe } from '../src/pipeline/probe.ts';
-import type { Runtime } from '../src/pipeline/runtime.ts';
+import type { PoolQueue, Runtime } from '../src/pipeline/runtime.ts';
 import type { ProbeJobData } from '../src/pipeline/types.ts';
 
-export function startProbeWorker(rt: Runtime): Worker<ProbeJobData> {
-  return new Worker<ProbeJobData>(QUEUES.probe, (job, token) => runProbe(job, token, rt), {
+function lockOptions(rt: Runtime) {
+  return {
     connection: rt.redis,
     prefix: rt.bullPrefix,
-    // Probe jobs wait on remote servers, not the CPU; the per-provider gate, not this number,
-    // is what bounds the load on any one provider.
-    concurrency: rt.config.WORKER_CONCURRENCY,
     lockDuration: rt.config.WORKER_LOCK_DURATION,
     // Check for jobs of crashed workers as often as a lock can lapse.
     stalledInterval: rt.config.WORKER_LOCK_DURATION,
+  };
+}
+
+export function startProbeWorker(rt: Runtime): Worker<ProbeJobData> {
+  return new Worker<ProbeJobData>(QUEUES.probe, (job, token) => runProbe(job, token, rt, null), {
+    ...lockOptions(rt),
+    // Probe jobs wait on remote servers, not the CPU; the per-provider gate, not this number,
+    // is what bounds the load on any one provider.
+    concurrency: rt.config.WORKER_CONCURRENCY,
+  });
+}
+
+/**
+ * Caps each pool's active jobs across every process at the provider's session limit (the
+ * queue-global concurrency; the policy in force is the last one a worker started with).
+ */
+export async function setPoolConcurrency(rt: Runtime): Promise<void> {
+  await Promise.all(rt.pools.map((pool) => pool.bull.setGlobalConcurrency(pool.concurrency)));
+}
+
+/** A provider pool's worker: locally, too, no more jobs than the provider's session limit. */
+export function startPoolWorker(rt: Runtime, pool: PoolQueue): Worker<ProbeJobData> {
+  return new Worker<ProbeJobData>(pool.queue, (job, token) => runProbe(job, token, rt, pool), {
+    ...lockOptions(rt),
+    concurrency: pool.concurrency,
   });
 }

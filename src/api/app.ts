@@ -5,7 +5,7 @@
 import './fastify-types.ts';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { metricsPlugin } from '../metrics/plugin.ts';
-import type { Runtime } from '../pipeline/runtime.ts';
+import { pipelineQueues, type Runtime } from '../pipeline/runtime.ts';
 import { webhookQueue } from '../webhook/queue.ts';
 import { identify } from './auth.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
@@ -48,7 +48,7 @@ export async function buildApp(
   if (rt.config.ADMIN_KEY !== '') {
     await app.register(adminRoutes, {
       adminKey: rt.config.ADMIN_KEY,
-      queues: [...Object.values(rt.queues), webhookQueue(rt)],
+      queues: [...pipelineQueues(rt), webhookQueue(rt)],
     });
   }
   await app.register(v1Routes, { prefix: '/v1' });

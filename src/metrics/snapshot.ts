@@ -4,7 +4,7 @@
  */
 import type { JobState, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Runtime } from '../pipeline/runtime.ts';
+import { pipelineQueues, type Runtime } from '../pipeline/runtime.ts';
 import { LIST_STATUSES } from '../pipeline/types.ts';
 import { defineScripts, runScript } from '../redis/script.ts';
 import { webhookQueue } from '../webhook/queue.ts';
@@ -152,7 +152,7 @@ async function sumGreylisted(rt: Runtime, ids: string[]): Promise<number> {
 
 async function queueCounts(rt: Runtime): Promise<MetricsSnapshot['queues']> {
   const all = new Map<string, Queue>();
-  for (const queue of [...Object.values(rt.queues), webhookQueue(rt)]) {
+  for (const queue of [...pipelineQueues(rt), webhookQueue(rt)]) {
     if (!all.has(queue.name)) all.set(queue.name, queue as Queue);
   }
   const counted = await Promise.all(

@@ -6,13 +6,14 @@
  * and job ids derive from them, so re-adding an existing batch is a no-op.
  */
 import { createHash } from 'node:crypto';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { type Job, type JobsOptions, UnrecoverableError } from 'bullmq';
 import { parseAddress } from '../address/index.ts';
 import { isListcleanError } from '../errors.ts';
 import { REASON_STATUS } from '../verdict/types.ts';
 import { chunked, inputLayout, inputRows } from './input.ts';
 import { resultsId } from './names.ts';
 import { notifyCompletion } from './notify.ts';
+import { ProbeRouter } from './probe-route.ts';
 import type { Runtime } from './runtime.ts';
 import type { IngestJobData, ProbeJobData } from './types.ts';
 
@@ -24,6 +25,17 @@ const CHUNK_ROWS = 1000;
  * probe job (and SMTP session) per domain each time the cap is hit.
  */
 const MAX_BUFFERED = 20_000;
+
+/** Options of every probe job (split pool jobs too). */
+export const PROBE_JOB_OPTIONS = {
+  // A probe job that fails for good must not hold the list hostage: the aggregate reports its
+  // addresses as unknown.
+  ignoreDependencyOnFailure: true,
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 5000 },
+  removeOnComplete: { age: 24 * 3600 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const satisfies JobsOptions;
 
 export function probeJobId(listId: string, runId: string, domain: string, batch: number): string {
   const tag = createHash('sha1').update(domain).digest('hex').slice(0, 16);
@@ -57,7 +69,7 @@ export async function runIngest(
   // A previous, interrupted run's dedupe set would make every address look seen; batches are
   // rebuilt identically from scratch instead.
   await rt.redis.del(seenKey);
-  const batchSize = rt.round.policy.defaults.maxRcptsPerSession;
+  const router = new ProbeRouter(rt);
   const buffers = new Map<string, string[]>();
   const batchNumbers = new Map<string, number>();
   let buffered = 0;
@@ -72,6 +84,7 @@ export async function runIngest(
     buffered -= addresses.length;
     const batch = batchNumbers.get(domain) ?? 0;
     batchNumbers.set(domain, batch + 1);
+    const { queue } = await router.route(domain);
     const data: ProbeJobData = {
       listId,
       runId,
@@ -81,16 +94,10 @@ export async function runIngest(
       transientTries: 0,
       greylistedNow: 0,
     };
-    await rt.queues.probe.add(`${domain}`, data, {
+    await queue.add(`${domain}`, data, {
       jobId: probeJobId(listId, runId, domain, batch),
       parent,
-      // A probe job that fails for good must not hold the list hostage: the aggregate reports
-      // its addresses as unknown.
-      ignoreDependencyOnFailure: true,
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 5000 },
-      removeOnComplete: { age: 24 * 3600 },
-      removeOnFail: { age: 7 * 24 * 3600 },
+      ...PROBE_JOB_OPTIONS,
     });
   };
 
@@ -117,11 +124,21 @@ export async function runIngest(
     }
     for (const candidate of fresh) {
       if (hits.has(candidate.normalized)) continue;
-      const buffer = buffers.get(candidate.domain) ?? [];
-      buffers.set(candidate.domain, buffer);
+      let buffer = buffers.get(candidate.domain);
+      if (!buffer) {
+        buffer = [];
+        buffers.set(candidate.domain, buffer);
+        // Looked up now, in the background: ready by the time the batch is full.
+        router.route(candidate.domain).catch(() => undefined);
+      }
       buffer.push(candidate.normalized);
       buffered += 1;
-      if (buffer.length >= batchSize) await flush(candidate.domain);
+      if (buffer.length >= router.batchSize(candidate.domain)) {
+        // The shared queue's size is only a guess until the route is known (a pool's batches
+        // are bigger): wait for it before cutting the domain's first batch.
+        if (!router.settled(candidate.domain)) await router.route(candidate.domain);
+        if (buffer.length >= router.batchSize(candidate.domain)) await flush(candidate.domain);
+      }
     }
     if (buffered > MAX_BUFFERED) {
       // Largest first (stable sort: ties keep first-seen order, so a re-run batches the same way).

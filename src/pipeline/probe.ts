@@ -12,7 +12,8 @@ import { verifyDomainRound } from '../verify/domain-round.ts';
 import type { AddressOutcome } from '../verify/outcome.ts';
 import { planRetries } from '../verify/retry-plan.ts';
 import { resultsId } from './names.ts';
-import type { Runtime } from './runtime.ts';
+import { shareWhenDraining } from './pool-split.ts';
+import type { PoolQueue, Runtime } from './runtime.ts';
 import type { ProbeJobData } from './types.ts';
 
 async function requeue(
@@ -44,22 +45,34 @@ export function outcomeToCached(outcome: AddressOutcome, checkedAt: Date): Cache
   };
 }
 
+/**
+ * `pool`: the provider pool the job runs in, or null for the shared queue. A pool job's slot is
+ * one of the provider's sessions, so it opens them one after another and waits patiently for
+ * the gate.
+ */
 export async function runProbe(
   job: Job<ProbeJobData>,
   token: string | undefined,
   rt: Runtime,
+  pool: PoolQueue | null,
 ): Promise<number> {
-  const data = { ...job.data };
+  let data = { ...job.data };
   if (data.greylistedNow > 0) {
     // These addresses are being retried now: no longer "waiting for greylisting".
     await rt.lists.increment(data.listId, 'greylisted', -data.greylistedNow);
     data.greylistedNow = 0;
     await job.updateData(data);
   }
+  if (pool) data = await shareWhenDraining(job, pool, data);
   const disposable = addressFlags('x', data.domain).disposable;
   let round: Awaited<ReturnType<typeof verifyDomainRound>>;
   try {
-    round = await verifyDomainRound(data.domain, data.addresses, rt.round, { disposable });
+    round = pool
+      ? await verifyDomainRound(data.domain, data.addresses, rt.poolRound, {
+          disposable,
+          maxParallelSessions: 1,
+        })
+      : await verifyDomainRound(data.domain, data.addresses, rt.round, { disposable });
   } catch (error) {
     if (error instanceof ThrottledError) {
       await rt.metrics.recordThrottleWait(error.provider);

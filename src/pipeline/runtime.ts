@@ -7,6 +7,7 @@ import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RawConfig } from '../config/env.ts';
 import { MetricsRecorder } from '../metrics/index.ts';
+import { type ProbePool, probePools } from '../policy/pools.ts';
 import {
   createRedis,
   ListResults,
@@ -23,8 +24,23 @@ import { ListStore } from './list-store.ts';
 import { bullPrefix, keyPrefix, QUEUES } from './names.ts';
 
 export interface RuntimeOptions {
-  /** How long a probe job may wait for a throttled provider before it is re-queued as delayed. */
+  /**
+   * How long a job of the shared probe queue may wait for a throttled provider before it is
+   * re-queued as delayed (its slot could serve another provider meanwhile).
+   */
   maxGateWaitMs?: number;
+}
+
+/**
+ * A pool job waits this long for its provider's gate before stepping aside: its slot serves
+ * only that provider, so waiting costs nobody else (the gate is fuller than the pool only while
+ * the adaptive throttle has lowered the provider's limits, or a crashed worker's lease lingers).
+ */
+const POOL_GATE_WAIT_MS = 30_000;
+
+/** A provider's probe queue (see src/policy/pools.ts). */
+export interface PoolQueue extends ProbePool {
+  bull: Queue;
 }
 
 export interface Runtime {
@@ -42,6 +58,10 @@ export interface Runtime {
   /** Counters for /metrics, kept in Redis so one scrape sees every worker's work. */
   metrics: MetricsRecorder;
   round: RoundContext;
+  /** The same context with the pool jobs' patient gate. */
+  poolRound: RoundContext;
+  /** One queue per provider pool of the policy; everything else goes to `queues.probe`. */
+  pools: PoolQueue[];
   retry: RetryPolicy;
   queues: { ingest: Queue; probe: Queue; aggregate: Queue; hygiene: Queue };
   flow: FlowProducer;
@@ -73,8 +93,17 @@ export async function createRuntime(
     gate,
     catchAll: new RedisCatchAllStore(redis, { prefix }),
   });
+  const poolGate = new RedisSessionGate(redis, {
+    prefix,
+    leaseTtlMs: config.THROTTLE_LEASE_TTL,
+    maxWaitMs: POOL_GATE_WAIT_MS,
+  });
   const connection = redis;
   const bull = bullPrefix(config.REDIS_PREFIX);
+  const pools = probePools(round.policy).map((pool) => ({
+    ...pool,
+    bull: new Queue(pool.queue, { connection, prefix: bull }),
+  }));
   const queues = {
     ingest: new Queue(QUEUES.ingest, { connection, prefix: bull }),
     probe: new Queue(QUEUES.probe, { connection, prefix: bull }),
@@ -94,6 +123,8 @@ export async function createRuntime(
     gate,
     metrics: new MetricsRecorder(redis, prefix),
     round,
+    poolRound: { ...round, gate: poolGate },
+    pools,
     retry: {
       greylistDelaysMs: config.GREYLIST_RETRY_DELAYS,
       waitForGreylist: true,
@@ -111,6 +142,7 @@ export async function createRuntime(
         queues.probe.close(),
         queues.aggregate.close(),
         queues.hygiene.close(),
+        ...pools.map((pool) => pool.bull.close()),
         flow.close(),
       ]);
       await storage.close();
@@ -118,4 +150,14 @@ export async function createRuntime(
     },
   };
   return rt;
+}
+
+/** Every probe queue: the shared one and each provider pool's. */
+export function probeQueues(rt: Pick<Runtime, 'queues' | 'pools'>): Queue[] {
+  return [rt.queues.probe, ...rt.pools.map((pool) => pool.bull)];
+}
+
+/** Every queue of the pipeline (not the webhook queue, which is created on demand). */
+export function pipelineQueues(rt: Pick<Runtime, 'queues' | 'pools'>): Queue[] {
+  return [...Object.values(rt.queues), ...rt.pools.map((pool) => pool.bull)];
 }

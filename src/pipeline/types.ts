@@ -34,6 +34,8 @@ export interface ProbeJobData {
   transientTries: number;
   /** Addresses this job currently counts as waiting for a greylisting retry. */
   greylistedNow: number;
+  /** Times this pool job has handed half of its addresses to a new job (names the next one). */
+  splits?: number;
 }
 
 export interface AggregateJobData {

@@ -7,7 +7,7 @@ import type { Worker } from 'bullmq';
 import { startAggregateWorker } from '../../workers/aggregate.ts';
 import { startHygieneWorker } from '../../workers/hygiene.ts';
 import { startIngestWorker } from '../../workers/ingest.ts';
-import { startProbeWorker } from '../../workers/probe.ts';
+import { setPoolConcurrency, startPoolWorker, startProbeWorker } from '../../workers/probe.ts';
 import { startWebhookWorker } from '../../workers/webhook.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -17,12 +17,15 @@ export interface WorkerPool {
 }
 
 export async function startWorkers(rt: Runtime): Promise<WorkerPool> {
+  // Before any worker exists: nothing to close if Redis refuses.
+  await setPoolConcurrency(rt);
   const workers: Worker[] = [
     startIngestWorker(rt),
     startProbeWorker(rt),
     startAggregateWorker(rt),
     startHygieneWorker(rt),
     startWebhookWorker(rt),
+    ...rt.pools.map((pool) => startPoolWorker(rt, pool)),
   ];
   for (const worker of workers) {
     worker.on('error', (error) => {

@@ -25,11 +25,18 @@ const rule = limits.partial().extend({
   match: z.string().min(1),
   skipCatchAllProbe: z.boolean().optional(),
   acceptsAllRecipients: z.boolean().optional(),
+  /**
+   * Give the provider a probe queue of its own, whose active jobs across every worker are capped
+   * at its `maxConcurrentSessions`. Default: yes for a rule that names one provider or host (no
+   * glob) and sets `maxConcurrentSessions`.
+   */
+  pool: z.boolean().optional(),
 });
 
-const policySchema = z.object({
-  defaults: limits.partial().optional(),
-  providers: z.array(rule).default([]),
+// Strict: a misspelt key (`maxConcurentSessions`) is an error, not a limit silently not applied.
+const policySchema = z.strictObject({
+  defaults: limits.partial().strict().optional(),
+  providers: z.array(rule.strict()).default([]),
 });
 
 export type ProviderLimits = z.infer<typeof limits>;
@@ -62,8 +69,9 @@ export function parsePolicy(
       `${source} is not a valid provider policy: ${problems.join('; ')}`,
     );
   }
+  const overrides = Object.entries(parsed.data.defaults ?? {}).filter(([, v]) => v !== undefined);
   return {
-    defaults: { ...base, ...parsed.data.defaults },
+    defaults: { ...base, ...Object.fromEntries(overrides) },
     providers: parsed.data.providers,
   };
 }
@@ -101,6 +109,34 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${escaped}$`, 'i');
 }
 
+/** Whether a rule makes its provider a probe pool (see src/policy/pools.ts). */
+export function hasPool(rule: ProviderRule): boolean {
+  return rule.pool ?? (!isGlob(rule.match) && rule.maxConcurrentSessions !== undefined);
+}
+
+/**
+ * A pool's BullMQ queue name: `probe-` and the rule's match, lower-cased, every character but
+ * `a-z 0-9 . -` written as `_` and its hex code (`*.l.google.com` → `probe-_2a.l.google.com`):
+ * never a `:` (BullMQ's separator), and different matches never share a queue.
+ */
+export function poolQueueName(match: string): string {
+  const safe = [...match.toLowerCase()]
+    .map((char) => (/[a-z0-9.-]/.test(char) ? char : `_${char.codePointAt(0)?.toString(16)}`))
+    .join('');
+  return `probe-${safe}`;
+}
+
+export function isGlob(match: string): boolean {
+  return match.includes('*') || match.includes('?');
+}
+
+/** A rule matches an MX host by glob, or names its provider key or the host itself. */
+export function ruleMatches(rule: ProviderRule, mxHost: string, provider: string): boolean {
+  if (isGlob(rule.match)) return globToRegExp(rule.match).test(mxHost);
+  const match = rule.match.toLowerCase();
+  return match === provider || match === mxHost.toLowerCase();
+}
+
 export interface ResolvedProviderPolicy {
   limits: ProviderLimits;
   skipCatchAllProbe: boolean;
@@ -119,12 +155,8 @@ export function policyFor(
     acceptsAllRecipients: false,
   };
   for (const r of policy.providers) {
-    const hit =
-      r.match.includes('*') || r.match.includes('?')
-        ? globToRegExp(r.match).test(mxHost)
-        : r.match.toLowerCase() === provider || r.match.toLowerCase() === mxHost;
-    if (!hit) continue;
-    const { match: _match, skipCatchAllProbe, acceptsAllRecipients, ...overrides } = r;
+    if (!ruleMatches(r, mxHost, provider)) continue;
+    const { match: _match, skipCatchAllProbe, acceptsAllRecipients, pool: _pool, ...overrides } = r;
     Object.assign(
       resolved.limits,
       Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),

@@ -34,17 +34,17 @@ export interface RoundContext {
   gate: SessionGate;
 }
 
-/** Long enough for another process's probe session to finish against a slow server. */
-function probeWaitMs(timeouts: { connectMs: number; bannerMs: number; commandMs: number }): number {
-  return timeouts.connectMs + timeouts.bannerMs + 4 * timeouts.commandMs;
-}
-
 /** Splits a batch into `parts` nearly equal chunks, keeping order. */
 function split<T>(items: readonly T[], parts: number): T[][] {
   const size = Math.ceil(items.length / parts);
   return Array.from({ length: parts }, (_, i) => items.slice(i * size, (i + 1) * size)).filter(
     (chunk) => chunk.length > 0,
   );
+}
+
+/** Long enough for another process's probe session to finish against a slow server. */
+function probeWaitMs(timeouts: { connectMs: number; bannerMs: number; commandMs: number }): number {
+  return timeouts.connectMs + timeouts.bannerMs + 4 * timeouts.commandMs;
 }
 
 export interface DomainRound {
@@ -59,6 +59,11 @@ export interface DomainRound {
 export interface RoundOptions {
   /** The domain is a throwaway-mail service: no SMTP, `risky / disposable`. */
   disposable: boolean;
+  /**
+   * Sessions this round may open side by side (default: the provider's session limit). A probe
+   * pool, whose job slots are already one per provider session, runs its sessions one by one.
+   */
+  maxParallelSessions?: number;
 }
 
 function allWith(
@@ -138,16 +143,16 @@ export async function verifyDomainRound(
   const rules = policyFor(ctx.policy, targets[0]?.host ?? '', provider ?? '');
   let catchAll = rules.acceptsAllRecipients ? true : await ctx.catchAll.get(domain);
   let probe: string | undefined;
+  // Another batch of this domain is probing right now: its answer is awaited only after our own
+  // sessions ran, side by side with its probe, so a worker slot rarely waits for it.
+  let awaitAnswer = false;
   if (catchAll === undefined && !rules.skipCatchAllProbe) {
     if (await ctx.catchAll.claimProbe(domain)) {
       probe = `${await ctx.catchAll.probeLocalPart(domain)}@${domain}`;
     } else {
-      // Another batch of this domain is probing right now: use its answer.
-      catchAll = await ctx.catchAll.waitFor(domain, probeWaitMs(ctx.smtp.timeouts));
+      awaitAnswer = true;
     }
   }
-  // Accepted addresses are not `deliverable` until the domain is known not to be catch-all.
-  const catchAllUnknown = catchAll === undefined && !rules.skipCatchAllProbe;
   const probeOptions = {
     ...ctx.smtp,
     localAddress: localAddressFor(domain, ctx.localAddresses),
@@ -161,12 +166,12 @@ export async function verifyDomainRound(
   const parts = Math.max(
     1,
     Math.min(
+      options.maxParallelSessions ?? rules.limits.maxConcurrentSessions,
       rules.limits.maxConcurrentSessions,
       Math.ceil(addresses.length / rules.limits.maxRcptsPerSession),
     ),
   );
   let results: DomainProbeResult[];
-  let catchAllPending = catchAllUnknown && !probe;
   try {
     results = await Promise.all(
       split(addresses, parts).map((chunk, i) =>
@@ -178,13 +183,19 @@ export async function verifyDomainRound(
       const cls = answer?.kind === 'reply' ? classifyRcptReply(answer.reply) : null;
       if (cls?.kind === 'accepted') catchAll = true;
       else if (cls?.kind === 'final') catchAll = false;
-      else catchAllPending = cls?.kind === 'retry';
       // Stored before the claim goes: a batch waiting for it must find the answer, not a gap.
       if (catchAll !== undefined) await ctx.catchAll.set(domain, catchAll);
     }
   } finally {
     if (probe) await ctx.catchAll.releaseProbe(domain);
   }
+  if (awaitAnswer) {
+    catchAll = await ctx.catchAll.waitFor(domain, probeWaitMs(ctx.smtp.timeouts));
+  }
+  // Accepted addresses are not `deliverable` while the domain may still accept anyone (its
+  // probe was greylisted, its session broke before the answer, or the answer did not come in
+  // time): they ask again later.
+  const catchAllPending = (probe !== undefined || awaitAnswer) && catchAll === undefined;
   const result = {
     outcomes: new Map(results.flatMap((r) => [...r.outcomes])),
     sessions: results.reduce((n, r) => n + r.sessions, 0),

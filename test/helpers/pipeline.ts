@@ -4,7 +4,7 @@
  * several processes (throttles, crashes).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -118,4 +118,11 @@ export async function readCsvOutput(
     string,
     string
   >[];
+}
+
+/** Writes a THROTTLE_POLICY document to a temporary file; returns its path. */
+export async function policyFile(policy: unknown): Promise<string> {
+  const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'listclean-policy-')), 'policy.json');
+  await writeFile(file, JSON.stringify(policy));
+  return file;
 }

@@ -3,15 +3,13 @@
  * them, a throttled provider does not hold up small domains, and a worker killed with SIGKILL
  * mid-list loses nothing.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { submitList } from '../../src/pipeline/submit.ts';
 import { startWorkers } from '../../src/pipeline/worker-pool.ts';
 import { type SandboxWorld, type Scenario, startWorld } from '../../src/sandbox/index.ts';
 import {
   type PipelineHarness,
+  policyFile,
   readCsvOutput,
   startHarness,
   waitForList,
@@ -25,12 +23,6 @@ afterEach(async () => {
   harness = undefined;
   world = undefined;
 });
-
-async function policyFile(policy: unknown): Promise<string> {
-  const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'listclean-policy-')), 'policy.json');
-  await writeFile(file, JSON.stringify(policy));
-  return file;
-}
 
 /** `count` domains on one provider's MX host, `perDomain` existing mailboxes each. */
 function providerDomains(
@@ -51,30 +43,44 @@ function providerDomains(
 }
 
 describe('worker processes sharing one Redis', () => {
-  it('3 processes never exceed a provider limit of 2 sessions, and do use 2', async () => {
-    const scenario: Scenario = { domains: {}, latencyMs: 15 };
-    const emails = providerDomains(scenario, 'mx.bigprovider.test', 'big', 12, 20);
-    world = await startWorld(scenario);
-    const policy = await policyFile({
-      defaults: { maxConcurrentSessions: 4, maxRcptsPerSession: 10, connectionsPerMinute: 10_000 },
-      providers: [{ match: 'bigprovider.test', maxConcurrentSessions: 2 }],
-    });
-    harness = await startHarness(world, { THROTTLE_POLICY: policy });
-    for (let i = 0; i < 3; i++) await harness.spawnWorker();
-    await submitList(harness.rt, {
-      id: 'throttle',
-      name: 't.csv',
-      tenant: 'test',
-      options: { includeRisky: false },
-      input: `email\n${emails.join('\n')}\n`,
-    });
-    await waitForList(harness.rt, 'throttle', 90_000);
-    const stats = world.stats('mx.bigprovider.test');
-    expect(stats.maxConcurrentSessions).toBe(2);
-    expect(stats.sessions).toBeGreaterThanOrEqual(emails.length / 10);
-    const report = await readCsvOutput(harness.rt, 'throttle', 'report.csv');
-    expect(report.filter((r) => r.reason === 'accepted')).toHaveLength(emails.length);
-  }, 120_000);
+  // With a pool (the provider's own queue, its active jobs capped across processes) and without
+  // (the shared queue, where the Redis session gate alone holds the limit).
+  it.each([
+    ['in its own pool', true],
+    ['in the shared queue', false],
+  ])(
+    '3 processes never exceed a provider limit of 2 sessions, and do use 2 (%s)',
+    async (_, pool) => {
+      const scenario: Scenario = { domains: {}, latencyMs: 15 };
+      const emails = providerDomains(scenario, 'mx.bigprovider.test', 'big', 12, 20);
+      world = await startWorld(scenario);
+      const policy = await policyFile({
+        defaults: {
+          maxConcurrentSessions: 4,
+          maxRcptsPerSession: 10,
+          connectionsPerMinute: 10_000,
+        },
+        providers: [{ match: 'bigprovider.test', maxConcurrentSessions: 2, pool }],
+      });
+      harness = await startHarness(world, { THROTTLE_POLICY: policy });
+      expect(harness.rt.pools.map((p) => p.queue)).toEqual(pool ? ['probe-bigprovider.test'] : []);
+      for (let i = 0; i < 3; i++) await harness.spawnWorker();
+      await submitList(harness.rt, {
+        id: 'throttle',
+        name: 't.csv',
+        tenant: 'test',
+        options: { includeRisky: false },
+        input: `email\n${emails.join('\n')}\n`,
+      });
+      await waitForList(harness.rt, 'throttle', 90_000);
+      const stats = world.stats('mx.bigprovider.test');
+      expect(stats.maxConcurrentSessions).toBe(2);
+      expect(stats.sessions).toBeGreaterThanOrEqual(emails.length / 10);
+      const report = await readCsvOutput(harness.rt, 'throttle', 'report.csv');
+      expect(report.filter((r) => r.reason === 'accepted')).toHaveLength(emails.length);
+    },
+    120_000,
+  );
 
   it('20 small domains finish while a throttled big provider still has work queued', async () => {
     const scenario: Scenario = { domains: {}, latencyMs: 20 };
