@@ -18,8 +18,12 @@ function lockOptions(rt: Runtime) {
   };
 }
 
-export function startProbeWorker(rt: Runtime): Worker<ProbeJobData> {
-  return new Worker<ProbeJobData>(QUEUES.probe, (job, token) => runProbe(job, token, rt, null), {
+/**
+ * The shared queue's worker; also drains, the same way, a pool queue the policy no longer names
+ * (`queue`, see src/pipeline/pool-registry.ts).
+ */
+export function startProbeWorker(rt: Runtime, queue: string = QUEUES.probe): Worker<ProbeJobData> {
+  return new Worker<ProbeJobData>(queue, (job, token) => runProbe(job, token, rt, null), {
     ...lockOptions(rt),
     // Probe jobs wait on remote servers, not the CPU; the per-provider gate, not this number,
     // is what bounds the load on any one provider.

@@ -13,6 +13,7 @@ import { REASON_STATUS } from '../verdict/types.ts';
 import { chunked, inputLayout, inputRows } from './input.ts';
 import { resultsId } from './names.ts';
 import { notifyCompletion } from './notify.ts';
+import { registerPools } from './pool-registry.ts';
 import { ProbeRouter } from './probe-route.ts';
 import type { Runtime } from './runtime.ts';
 import type { IngestJobData, ProbeJobData } from './types.ts';
@@ -70,6 +71,8 @@ export async function runIngest(
   // rebuilt identically from scratch instead.
   await rt.redis.del(seenKey);
   const router = new ProbeRouter(rt);
+  // Known before the first batch goes to a pool, so a later policy without it still drains it.
+  await registerPools(rt);
   const buffers = new Map<string, string[]>();
   const batchNumbers = new Map<string, number>();
   let buffered = 0;

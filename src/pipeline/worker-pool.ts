@@ -9,6 +9,7 @@ import { startHygieneWorker } from '../../workers/hygiene.ts';
 import { startIngestWorker } from '../../workers/ingest.ts';
 import { setPoolConcurrency, startPoolWorker, startProbeWorker } from '../../workers/probe.ts';
 import { startWebhookWorker } from '../../workers/webhook.ts';
+import { orphanedPoolQueues, registerPools } from './pool-registry.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface WorkerPool {
@@ -19,6 +20,13 @@ export interface WorkerPool {
 export async function startWorkers(rt: Runtime): Promise<WorkerPool> {
   // Before any worker exists: nothing to close if Redis refuses.
   await setPoolConcurrency(rt);
+  await registerPools(rt);
+  const orphans = await orphanedPoolQueues(rt);
+  for (const name of orphans) {
+    process.stderr.write(
+      `listclean worker: draining probe queue ${name}, a pool the policy no longer names\n`,
+    );
+  }
   const workers: Worker[] = [
     startIngestWorker(rt),
     startProbeWorker(rt),
@@ -26,6 +34,7 @@ export async function startWorkers(rt: Runtime): Promise<WorkerPool> {
     startHygieneWorker(rt),
     startWebhookWorker(rt),
     ...rt.pools.map((pool) => startPoolWorker(rt, pool)),
+    ...orphans.map((name) => startProbeWorker(rt, name)),
   ];
   for (const worker of workers) {
     worker.on('error', (error) => {

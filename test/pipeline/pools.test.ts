@@ -7,7 +7,9 @@
  */
 import type { Job, Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readEnv } from '../../src/config/env.ts';
 import { POOL_BATCH_SESSIONS } from '../../src/pipeline/probe-route.ts';
+import { createRuntime } from '../../src/pipeline/runtime.ts';
 import { submitList } from '../../src/pipeline/submit.ts';
 import type { ProbeJobData } from '../../src/pipeline/types.ts';
 import { startWorkers, type WorkerPool } from '../../src/pipeline/worker-pool.ts';
@@ -301,5 +303,46 @@ describe('provider probe pools', () => {
     // The rules' session limits still hold, through the shared queue's gate.
     expect(world.stats('mx.nopool.test').maxConcurrentSessions).toBeLessThanOrEqual(2);
     expect(await wrongVerdicts('nopools', truth)).toEqual([]);
+  }, 60_000);
+
+  it('jobs left in a pool the policy no longer names are still done', async () => {
+    const scenario: Scenario = { domains: {}, latencyMs: 5 };
+    const truth: Truth = new Map();
+    addDomain(scenario, truth, 'left.test', 'mx.leftpool.test', 45, 5);
+    addDomain(scenario, truth, 'tail.test', 'mx.tail.test', 8, 2);
+    world = await startWorld(scenario);
+    const withPool = await policyFile({
+      defaults: DEFAULTS,
+      providers: [{ match: 'leftpool.test', maxConcurrentSessions: 2 }],
+    });
+    harness = await startHarness(world, { THROTTLE_POLICY: withPool });
+    const pool = harness.rt.pools[0];
+    if (!pool) throw new Error('no pool');
+    await ingestOnly('orphaned', truth);
+    expect((await pool.bull.getJobCounts('wait')).wait).toBeGreaterThan(0);
+
+    // A new deployment's policy drops the pool before a single probe ran.
+    const withoutPool = await policyFile({
+      defaults: DEFAULTS,
+      providers: [{ match: 'leftpool.test', maxConcurrentSessions: 2, pool: false }],
+    });
+    const rt = await createRuntime(readEnv({ ...harness.env, THROTTLE_POLICY: withoutPool }));
+    try {
+      expect(rt.pools).toEqual([]);
+      workers = await startWorkers(rt);
+      expect(workers.workers.map((w) => w.name)).toContain(pool.queue);
+      await waitForList(rt, 'orphaned', 40_000);
+      await workers.close(2000);
+      workers = undefined;
+      expect(await wrongVerdicts('orphaned', truth)).toEqual([]);
+      expect(world.stats('mx.leftpool.test').maxConcurrentSessions).toBeLessThanOrEqual(2);
+      // Drained: the next start finds nothing left to take over.
+      workers = await startWorkers(rt);
+      expect(workers.workers.map((w) => w.name)).not.toContain(pool.queue);
+      await workers.close(2000);
+      workers = undefined;
+    } finally {
+      await rt.close();
+    }
   }, 60_000);
 });
