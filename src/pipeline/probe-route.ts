@@ -13,7 +13,7 @@ import type { Runtime } from './runtime.ts';
 
 export interface ProbeRoute {
   queue: Queue;
-  /** Addresses per probe job: one session's worth for the provider. */
+  /** Addresses per probe job: one session's worth, or `POOL_BATCH_SESSIONS` in a pool. */
   batchSize: number;
 }
 

@@ -82,42 +82,50 @@ describe('worker processes sharing one Redis', () => {
     120_000,
   );
 
-  it('20 small domains finish while a throttled big provider still has work queued', async () => {
-    const scenario: Scenario = { domains: {}, latencyMs: 20 };
-    const big = providerDomains(scenario, 'mx.slowgiant.test', 'giant', 8, 25);
-    const small: string[] = [];
-    for (let d = 0; d < 20; d++)
-      small.push(...providerDomains(scenario, `mx.small${d}.test`, `small${d}-`, 1, 3));
-    world = await startWorld(scenario);
-    const policy = await policyFile({
-      defaults: { maxConcurrentSessions: 2, maxRcptsPerSession: 5, connectionsPerMinute: 10_000 },
-      providers: [{ match: 'slowgiant.test', maxConcurrentSessions: 1 }],
-    });
-    harness = await startHarness(world, { THROTTLE_POLICY: policy });
-    const pool = await startWorkers(harness.rt);
-    const rt = harness.rt;
-    // Big provider first in the file: a FIFO without per-provider gates would serve it first.
-    await submitList(rt, {
-      id: 'hol',
-      name: 'hol.csv',
-      tenant: 'test',
-      options: { includeRisky: false },
-      input: `email\n${[...big, ...small].join('\n')}\n`,
-    });
-    let smallDoneWhileBigPending = false;
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
-      const [smallResults, bigResults] = await Promise.all([
-        rt.results.getMany('hol', small),
-        rt.results.getMany('hol', big),
-      ]);
-      if (smallResults.size === small.length) {
-        smallDoneWhileBigPending = bigResults.size < big.length;
-        break;
+  it.each([
+    ['in its own pool', true],
+    ['in the shared queue', false],
+  ])(
+    '20 small domains finish while a throttled big provider still has work queued (%s)',
+    async (_, pool) => {
+      const scenario: Scenario = { domains: {}, latencyMs: 20 };
+      const big = providerDomains(scenario, 'mx.slowgiant.test', 'giant', 8, 25);
+      const small: string[] = [];
+      for (let d = 0; d < 20; d++)
+        small.push(...providerDomains(scenario, `mx.small${d}.test`, `small${d}-`, 1, 3));
+      world = await startWorld(scenario);
+      const policy = await policyFile({
+        defaults: { maxConcurrentSessions: 2, maxRcptsPerSession: 5, connectionsPerMinute: 10_000 },
+        providers: [{ match: 'slowgiant.test', maxConcurrentSessions: 1, pool }],
+      });
+      harness = await startHarness(world, { THROTTLE_POLICY: policy });
+      expect(harness.rt.pools).toHaveLength(pool ? 1 : 0);
+      const workers = await startWorkers(harness.rt);
+      const rt = harness.rt;
+      // Big provider first in the file: a FIFO without per-provider gates would serve it first.
+      await submitList(rt, {
+        id: 'hol',
+        name: 'hol.csv',
+        tenant: 'test',
+        options: { includeRisky: false },
+        input: `email\n${[...big, ...small].join('\n')}\n`,
+      });
+      let smallDoneWhileBigPending = false;
+      const deadline = Date.now() + 90_000;
+      while (Date.now() < deadline) {
+        const [smallResults, bigResults] = await Promise.all([
+          rt.results.getMany('hol', small),
+          rt.results.getMany('hol', big),
+        ]);
+        if (smallResults.size === small.length) {
+          smallDoneWhileBigPending = bigResults.size < big.length;
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    await pool.close(2000);
-    expect(smallDoneWhileBigPending).toBe(true);
-  }, 120_000);
+      await workers.close(2000);
+      expect(smallDoneWhileBigPending).toBe(true);
+    },
+    120_000,
+  );
 });
