@@ -26,7 +26,12 @@ export interface ProbeRoute {
 export const POOL_BATCH_SESSIONS = 3;
 
 /** MX lookups in flight at once while routing. */
-const LOOKUPS_AT_ONCE = 32;
+const LOOKUPS_AT_ONCE = 64;
+/**
+ * A domain whose MX takes longer goes to the shared queue (its probe job looks again, with the
+ * full DNS_TIMEOUT): a dirty list's dead name servers must not make ingest crawl.
+ */
+const LOOKUP_WAIT_MS = 1000;
 /** Routes remembered; past this the map starts over (the resolver still caches the MX). */
 const MAX_REMEMBERED = 100_000;
 
@@ -75,7 +80,7 @@ export class ProbeRouter {
   async #find(domain: string): Promise<ProbeRoute> {
     const { pools, round } = this.#rt;
     if (pools.length === 0 || addressFlags('x', domain).disposable) return this.#shared;
-    const lookup = await this.#limit(() => round.resolveMx(domain)).catch(() => null);
+    const lookup = await this.#limit(() => withinWait(round.resolveMx(domain))).catch(() => null);
     const mxHost = lookup?.kind === 'ok' ? lookup.hosts[0]?.exchange : undefined;
     // No usable MX: the probe job reports why; it costs no SMTP session.
     if (!mxHost) return this.#shared;
@@ -85,5 +90,18 @@ export class ProbeRouter {
     if (!queue) return this.#shared;
     const { limits } = policyFor(round.policy, mxHost, provider);
     return { queue, batchSize: POOL_BATCH_SESSIONS * limits.maxRcptsPerSession };
+  }
+}
+
+/** The lookup's answer, or null once `LOOKUP_WAIT_MS` has passed. */
+async function withinWait<T>(lookup: Promise<T>): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), LOOKUP_WAIT_MS);
+  });
+  try {
+    return await Promise.race([lookup, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -345,4 +345,24 @@ describe('provider probe pools', () => {
       await rt.close();
     }
   }, 60_000);
+
+  it('a domain whose name servers do not answer goes to the shared queue', async () => {
+    const scenario: Scenario = { domains: {}, latencyMs: 5 };
+    const truth: Truth = new Map();
+    addDomain(scenario, truth, 'pooled.test', 'mx.quickpool.test', 12, 0);
+    addDomain(scenario, truth, 'silent.test', 'mx.quickpool.test', 12, 0, { dnsTimeout: true });
+    world = await startWorld(scenario);
+    const policy = await policyFile({
+      defaults: DEFAULTS,
+      providers: [{ match: 'quickpool.test', maxConcurrentSessions: 2 }],
+    });
+    harness = await startHarness(world, { THROTTLE_POLICY: policy });
+    const pool = harness.rt.pools[0];
+    if (!pool) throw new Error('no pool');
+    await ingestOnly('silent', truth);
+    const pooled = (await pool.bull.getJobs(['wait'])) as Job<ProbeJobData>[];
+    const shared = (await harness.rt.queues.probe.getJobs(['wait'])) as Job<ProbeJobData>[];
+    expect(new Set(pooled.map((j) => j.data.domain))).toEqual(new Set(['pooled.test']));
+    expect(new Set(shared.map((j) => j.data.domain))).toEqual(new Set(['silent.test']));
+  }, 60_000);
 });
