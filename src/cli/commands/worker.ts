@@ -23,8 +23,10 @@ export function registerWorker(program: Command): void {
       const { startWorkers } = await import('../../pipeline/worker-pool.ts');
       const rt = await createRuntime(config);
       const pool = await startWorkers(rt);
+      const pools = rt.pools.map((p) => `${p.queue} (${p.concurrency} across all workers)`);
       process.stderr.write(
-        `listclean worker: pid ${process.pid}, ${config.WORKER_CONCURRENCY} probe jobs at once, ` +
+        `listclean worker: pid ${process.pid}, ${config.WORKER_CONCURRENCY} probe jobs at once` +
+          `${pools.length > 0 ? ` + provider pools ${pools.join(', ')}` : ''}, ` +
           `Redis ${config.REDIS_URL}, storage ${rt.storage.describe()}\n`,
       );
       const signal = await waitForSignal();
