@@ -3,9 +3,10 @@
  * `id,email,first_name,last_name,company,signup_date`, addresses spread Zipf-like over many
  * domains, 1 % duplicates of a recent row, 0.5 % invalid addresses.
  *
- * It is a nightly-hygiene re-run: the verification cache already holds a verdict younger than
- * CACHE_MAX_AGE for every address except those at every 20th domain (about 4 % of the rows), so
- * ingest and aggregate handle every row while only those go through probe jobs. Those domains
+ * As a nightly-hygiene re-run (`uncachedEvery: 20`), the verification cache already holds a
+ * verdict younger than CACHE_MAX_AGE for every address except those at every 20th domain (about
+ * 4 % of the rows), so ingest and aggregate handle every row while only those go through probe
+ * jobs; as a new list (`uncachedEvery: 1`) nothing is cached and every address is probed. Those domains
  * are DNS-only in the sandbox — even-numbered ones publish a null MX, odd-numbered ones do not
  * exist — so each gets a final verdict without an SMTP host per domain (50,000 hosts would not
  * fit on a loopback /24 … nor in a bench).
@@ -22,6 +23,8 @@ export interface BigListOptions {
   domains: number;
   zipf: number;
   seed: number;
+  /** Every how many domains one is not in the cache: 20 for a hygiene re-run, 1 for a new list. */
+  uncachedEvery: number;
 }
 
 export interface BigListTruth {
@@ -55,8 +58,8 @@ export function bigDomain(index: number): string {
   return `d${index}.big.test`;
 }
 
-function isUncached(domain: number): boolean {
-  return domain % 20 === 19;
+function isUncached(domain: number, every: number): boolean {
+  return domain % every === every - 1;
 }
 
 /** Half the uncached domains publish a null MX, the other half do not exist. */
@@ -67,7 +70,9 @@ function hasNullMx(domain: number): boolean {
 export function bigScenario(options: BigListOptions): Scenario {
   const domains: Scenario['domains'] = {};
   for (let i = 0; i < options.domains; i++) {
-    if (isUncached(i) && hasNullMx(i)) domains[bigDomain(i)] = { nullMx: true };
+    if (isUncached(i, options.uncachedEvery) && hasNullMx(i)) {
+      domains[bigDomain(i)] = { nullMx: true };
+    }
   }
   return { domains };
 }
@@ -145,7 +150,7 @@ export async function writeBigList(
       const name = bigDomain(domain);
       email = `user${i}@${name}`;
       truth.unique += 1;
-      if (isUncached(domain)) {
+      if (isUncached(domain, options.uncachedEvery)) {
         reason = hasNullMx(domain) ? 'no_mail_server' : 'no_domain';
         truth.uncached += 1;
         uncachedByDomain.set(domain, (uncachedByDomain.get(domain) ?? 0) + 1);

@@ -26,8 +26,17 @@ export interface MillionBench {
   mismatches: number;
 }
 
-export const FULL_BIG: BigListOptions = { rows: 1_000_000, domains: 50_000, zipf: 1, seed: 3 };
+export const FULL_BIG: BigListOptions = {
+  rows: 1_000_000,
+  domains: 50_000,
+  zipf: 1,
+  seed: 3,
+  uncachedEvery: 20,
+};
 export const QUICK_BIG: BigListOptions = { ...FULL_BIG, rows: 100_000 };
+/** The same list as a new upload: nothing cached, every address through a probe job. */
+export const FULL_BIG_NEW: BigListOptions = { ...FULL_BIG, uncachedEvery: 1 };
+export const QUICK_BIG_NEW: BigListOptions = { ...QUICK_BIG, uncachedEvery: 1 };
 
 export async function benchMillion(options: BigListOptions): Promise<MillionBench> {
   const dirs = await tempDirs();

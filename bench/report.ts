@@ -388,6 +388,21 @@ export function commandTable(bench: PipelineBench): string {
   ].join('\n');
 }
 
+export function millionTitle(m: MillionBench): string {
+  const kind = m.options.uncachedEvery === 1 ? 'a new list, nothing cached' : 'a hygiene re-run';
+  return `${int(m.options.rows)}-row CSV (${kind}): ingest, probes and aggregate`;
+}
+
+function describeCache(m: MillionBench): string {
+  if (m.options.uncachedEvery === 1) {
+    return `A new list: nothing is cached, so all ${int(m.truth.uncached)} addresses are probed.`;
+  }
+  return (
+    'A nightly-hygiene re-run: the verdict cache was pre-filled for every address except those ' +
+    `at every ${m.options.uncachedEvery}th domain (${int(m.truth.uncached)} addresses).`
+  );
+}
+
 export function millionTable(m: MillionBench): string {
   const d = m.drive;
   const rows = m.options.rows;
@@ -419,11 +434,10 @@ export function millionTable(m: MillionBench): string {
   return [
     `${int(rows)} rows (${mb(m.truth.bytes)} CSV, ${int(m.truth.unique)} distinct addresses) ` +
       `over ${int(m.options.domains)} domains (Zipf ${m.options.zipf}), generated into a temp file ` +
-      `in ${seconds(m.generateMs)} and streamed from it. A nightly-hygiene re-run: the verdict cache ` +
-      `was pre-filled for every address except those at every 20th domain (${int(m.truth.uncached)} ` +
-      'addresses), which go through probe jobs against DNS-only sandbox domains (half null MX, ' +
-      'half NXDOMAIN) — a world of 50,000 SMTP hosts is out of reach. One process does it all ' +
-      '(in-process workers, like `listclean clean`).',
+      `in ${seconds(m.generateMs)} and streamed from it. ${describeCache(m)} Uncached addresses ` +
+      'go through probe jobs against DNS-only sandbox domains (half null MX, half NXDOMAIN) — a ' +
+      'world of 50,000 SMTP hosts is out of reach. One process does it all (in-process workers, ' +
+      'like `listclean clean`).',
     '',
     table(['phase', 'wall', 'peak RSS / heap used in phase'], phaseRows),
     '',
@@ -440,7 +454,9 @@ export function millionTable(m: MillionBench): string {
         ['verdicts = truth (counts by reason)', m.mismatches === 0 ? 'yes' : `no: ${m.mismatches}`],
         [
           'Redis: pre-filled cache, B/address',
-          int(m.cacheBytes / Math.max(1, m.truth.unique - m.truth.uncached)),
+          m.truth.unique > m.truth.uncached
+            ? int(m.cacheBytes / (m.truth.unique - m.truth.uncached))
+            : '—',
         ],
         ['Redis: after ingest − before, B/row', int((r.afterIngest - r.before) / rows)],
         ['Redis: peak − before, B/row', int((r.peak - r.before) / rows)],
@@ -458,7 +474,7 @@ export interface Target {
   numbers: string;
 }
 
-export function targets(bench: PipelineBench, million: MillionBench): Target[] {
+export function targets(bench: PipelineBench, millions: MillionBench[]): Target[] {
   const list: Target[] = [];
   const defaults = bench.runs.filter((r) => r.latencyMs === BOUND_LATENCY_MS);
   for (const run of defaults) {
@@ -479,11 +495,14 @@ export function targets(bench: PipelineBench, million: MillionBench): Target[] {
       numbers: `naive ${seconds(n.result.ms)} / ours ${seconds(ours.drive.totalMs)} = ${ratio.toFixed(1)}×`,
     });
   }
-  list.push({
-    name: `${int(million.options.rows)}-row ingest + aggregate peak RSS < 400 MB per process`,
-    met: million.drive.maxRss < TARGET_RSS,
-    numbers: `${mb(million.drive.maxRss)} (one process doing upload, ingest, probes, aggregate)`,
-  });
+  for (const million of millions) {
+    const kind = million.options.uncachedEvery === 1 ? 'new list' : 'hygiene re-run';
+    list.push({
+      name: `${int(million.options.rows)}-row ingest + aggregate peak RSS < 400 MB per process (${kind})`,
+      met: million.drive.maxRss < TARGET_RSS,
+      numbers: `${mb(million.drive.maxRss)} (one process doing upload, ingest, probes, aggregate)`,
+    });
+  }
   return list;
 }
 

@@ -4,7 +4,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { benchMillion, FULL_BIG, QUICK_BIG } from './million-bench.ts';
+import {
+  benchMillion,
+  FULL_BIG,
+  FULL_BIG_NEW,
+  type MillionBench,
+  QUICK_BIG,
+  QUICK_BIG_NEW,
+} from './million-bench.ts';
 import { benchPipeline } from './pipeline-bench.ts';
 import { FULL_LIST, QUICK_LIST } from './pipeline-world.ts';
 import {
@@ -14,6 +21,7 @@ import {
   describeList,
   memoryTable,
   millionTable,
+  millionTitle,
   naiveTable,
   slotTable,
   targets,
@@ -68,15 +76,19 @@ async function main(): Promise<void> {
   out('### (e) Redis commands\n');
   out(`${commandTable(pipeline)}\n`);
 
-  const million = await benchMillion(quick ? QUICK_BIG : FULL_BIG);
-  out(`## ${million.options.rows.toLocaleString('en-US')}-row CSV: ingest and aggregate\n`);
-  out(`${millionTable(million)}\n`);
+  const millions: MillionBench[] = [];
+  for (const options of quick ? [QUICK_BIG, QUICK_BIG_NEW] : [FULL_BIG, FULL_BIG_NEW]) {
+    const million = await benchMillion(options);
+    millions.push(million);
+    out(`## ${millionTitle(million)}\n`);
+    out(`${millionTable(million)}\n`);
+  }
 
   out('## 100 addresses at one domain (90 exist, 10 do not), 20 ms sandbox reply latency\n');
   out(`${formatVerifyRows(await benchVerifySessions())}\n`);
 
   out('## Targets\n');
-  out(`${targetTable(targets(pipeline, million))}\n`);
+  out(`${targetTable(targets(pipeline, millions))}\n`);
   out(
     `Bench wall time: ${((performance.now() - started) / 1000).toFixed(0)} s; load average at ` +
       `the end ${load()} (the machine is shared: other work running meanwhile slows every number).`,

@@ -15,6 +15,7 @@ import {
   RedisSessionGate,
   VerdictCache,
 } from '../redis/index.ts';
+import { limitHeapGrowth } from '../runtime/heap.ts';
 import { createStorage, type Storage } from '../storage/index.ts';
 import { createRoundContext } from '../verify/context.ts';
 import type { RoundContext } from '../verify/domain-round.ts';
@@ -72,6 +73,8 @@ export async function createRuntime(
   config: RawConfig,
   options: RuntimeOptions = {},
 ): Promise<Runtime> {
+  // Every process that runs the pipeline (CLI, workers, API, embedders) keeps its heap tight.
+  limitHeapGrowth();
   const prefix = keyPrefix(config.REDIS_PREFIX);
   const redis = await createRedis(config.REDIS_URL, { prefix });
   // After the first connection ioredis reconnects by itself; say so once per outage, not per retry.
