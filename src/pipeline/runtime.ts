@@ -149,6 +149,9 @@ export async function createRuntime(
         flow.close(),
       ]);
       await storage.close();
+      // Sessions still held (workers stopped after their grace period) lapse after the lease TTL.
+      gate.close();
+      poolGate.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };
