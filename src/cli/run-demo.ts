@@ -2,17 +2,15 @@
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { deletePrefix } from '../redis/index.ts';
+import type { Summary } from '../report/index.ts';
 import { loadScenario, startWorld } from '../sandbox/index.ts';
 import { runClean } from './run-clean.ts';
 
-interface Summary {
-  rows: number;
-  unique_addresses: number;
-  duplicates: number;
-  by_status: Record<string, number>;
-  by_reason: Record<string, number>;
-  expected_bounce_rate: { before: number; after: number };
-}
+/** The part of summary.json the demo prints. */
+type DemoSummary = Pick<
+  Summary,
+  'rows' | 'unique_addresses' | 'duplicates' | 'by_status' | 'by_reason' | 'expected_bounce_rate'
+>;
 
 export async function runDemo(options: {
   root: string;
@@ -41,7 +39,7 @@ export async function runDemo(options: {
       process.stderr.write(`listclean: ${m}\n`),
     );
     redisUrl = result.redisUrl;
-    const summary = result.summary as Summary;
+    const summary = result.summary as DemoSummary;
     const stats = Object.values(world.allStats());
     const sessions = stats.reduce((n, s) => n + s.sessions, 0);
     const rcpts = stats.reduce((n, s) => n + s.rcpts, 0);
