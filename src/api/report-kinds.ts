@@ -1,3 +1,5 @@
+import { apiError } from './errors.ts';
+
 /**
  * The downloadable reports of a list (DESIGN §4, and changes.csv of hygiene runs), by the
  * `:kind` the API names them with.
@@ -30,9 +32,31 @@ export function reportKind(name: string): ReportKind | null {
   return Object.hasOwn(REPORT_KINDS, name) ? (REPORT_KINDS[name] ?? null) : null;
 }
 
-/** "Kunden.csv" + cleaned → "Kunden-cleaned.csv": the file says which list and which report. */
-export function downloadName(listName: string, kind: string, report: ReportKind): string {
-  const base = listName.replace(/\.(csv|txt|tsv)$/i, '') || 'list';
+/** The report of that name, or the API's 404 naming the ones there are. */
+export function requireReportKind(name: string): ReportKind {
+  const report = reportKind(name);
+  if (report === null) {
+    throw apiError(
+      404,
+      'unknown_report',
+      `No report "${name}"; the reports are ${REPORT_KIND_NAMES.join(', ')}.`,
+    );
+  }
+  return report;
+}
+
+/**
+ * "Kunden.csv" + cleaned → "Kunden-cleaned.csv", and with a hygiene run's id
+ * "Kunden-<run>-changes.csv": the file says which list, which run and which report.
+ */
+export function downloadName(
+  listName: string,
+  kind: string,
+  report: ReportKind,
+  runId?: string,
+): string {
+  const stem = listName.replace(/\.(csv|txt|tsv)$/i, '');
+  const base = (runId === undefined ? stem : `${stem}-${runId}`) || 'list';
   const extension = report.file.slice(report.file.lastIndexOf('.'));
   return `${base}-${kind}${extension}`;
 }

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { storageKeys } from '../../pipeline/names.ts';
 import { apiError } from '../errors.ts';
-import { downloadName, REPORT_KIND_NAMES, reportKind } from '../report-kinds.ts';
+import { downloadName, REPORT_KIND_NAMES, requireReportKind } from '../report-kinds.ts';
 import { requireList } from '../require-list.ts';
 import { errors } from '../schemas.ts';
 import { sendReport } from '../send-report.ts';
@@ -43,14 +43,7 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const meta = await requireList(request, request.params.id);
       const kind = request.params.kind;
-      const report = reportKind(kind);
-      if (report === null) {
-        throw apiError(
-          404,
-          'unknown_report',
-          `No report "${kind}"; the reports are ${REPORT_KIND_NAMES.join(', ')}.`,
-        );
-      }
+      const report = requireReportKind(kind);
       // During a hygiene run the reports of the last finished run are still there to serve.
       const ready =
         meta.status === 'done' || (await rt.lists.runs(meta.id)).some((r) => r.status === 'done');

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RunRecord } from '../../pipeline/list-store.ts';
 import { storageKeys } from '../../pipeline/names.ts';
 import { apiError } from '../errors.ts';
-import { downloadName, REPORT_KIND_NAMES, reportKind } from '../report-kinds.ts';
+import { downloadName, REPORT_KIND_NAMES, requireReportKind } from '../report-kinds.ts';
 import { requireList } from '../require-list.ts';
 import { errors, listIdParams } from '../schemas.ts';
 import { sendReport } from '../send-report.ts';
@@ -93,13 +93,7 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const meta = await requireList(request, request.params.id);
       const { run: runId, kind } = request.params;
-      const report = reportKind(kind);
-      if (!report)
-        throw apiError(
-          404,
-          'unknown_report',
-          `No report "${kind}"; the reports are ${REPORT_KIND_NAMES.join(', ')}.`,
-        );
+      const report = requireReportKind(kind);
       const run = await rt.lists.getRun(meta.id, runId);
       if (!run)
         throw apiError(
@@ -112,11 +106,7 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
       return sendReport(request, reply, {
         key: storageKeys.runOutput(meta.id, runId, report.file),
         report,
-        downloadName: downloadName(
-          `${meta.name.replace(/\.(csv|txt|tsv)$/i, '')}-${runId}`,
-          kind,
-          report,
-        ),
+        downloadName: downloadName(meta.name, kind, report, runId),
       });
     },
   );
