@@ -87,6 +87,7 @@ function cachedVerdict(reason: Reason, domain: string, checkedAt: Date): CachedV
     smtpEnhancedCode: accepted ? '2.1.5' : '5.1.1',
     detail: accepted ? '250 2.1.5 Ok' : '550 5.1.1 <address>: Recipient address rejected',
     checkedAt,
+    rule: accepted ? 'accepted' : 'enhanced-5.1.1',
   };
 }
 

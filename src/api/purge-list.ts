@@ -7,7 +7,7 @@
 import { INITIAL_RUN, resultsId } from '../pipeline/names.ts';
 import type { Runtime } from '../pipeline/runtime.ts';
 import { removeSchedule } from '../pipeline/schedule.ts';
-import { listResultsKey } from '../redis/keys.ts';
+import { listBlockedKey, listResultsKey } from '../redis/keys.ts';
 
 /**
  * The list's Redis keys, given its run ids. Named, not scanned for: a SCAN would walk every
@@ -25,6 +25,7 @@ export function listKeys(prefix: string, listId: string, runIds: readonly string
       listResultsKey(prefix, results),
       `${prefix}list:${results}:seen`,
       `${prefix}list:${results}:aggregate-seen`,
+      listBlockedKey(prefix, listId, runId),
     );
   }
   return keys;

@@ -65,6 +65,15 @@ export class ProgressDisplay {
     }
   }
 
+  /** Prints a line of its own (a warning) without garbling the bar; the next update redraws it. */
+  interrupt(print: () => void): void {
+    if (this.bar) {
+      this.stream.clearLine?.(0);
+      this.stream.cursorTo?.(0);
+    }
+    print();
+  }
+
   stop(): void {
     this.bar?.stop();
   }

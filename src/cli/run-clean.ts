@@ -94,10 +94,20 @@ export async function runClean(
     if (flags.workers !== false) pool = await startWorkers(rt);
     else log('--no-workers: waiting for `listclean worker` processes to do the work');
 
+    const warned = new Set<string>();
     for (;;) {
       const meta = await rt.lists.get(listId);
       if (!meta) throw new ListcleanError('list_vanished', `list ${listId} disappeared from Redis`);
       const finished = meta.status === 'done' || meta.status === 'failed';
+      for (const warning of await rt.lists.blocked(listId, meta.currentRun)) {
+        if (warned.has(warning.provider)) continue;
+        warned.add(warning.provider);
+        display.interrupt(() =>
+          log(
+            `warning: ${warning.provider} refused us (${warning.reply}); probing it is paused until ${warning.until} and its addresses are reported unknown/blocked [provider_blocked]`,
+          ),
+        );
+      }
       display.update(meta.status, await listProgress(rt, meta), meta.ingested, finished);
       if (meta.status === 'failed') {
         throw new ListcleanError(

@@ -9,7 +9,13 @@ import { runClean } from './run-clean.ts';
 /** The part of summary.json the demo prints. */
 type DemoSummary = Pick<
   Summary,
-  'rows' | 'unique_addresses' | 'duplicates' | 'by_status' | 'by_reason' | 'expected_bounce_rate'
+  | 'rows'
+  | 'unique_addresses'
+  | 'duplicates'
+  | 'by_status'
+  | 'by_reason'
+  | 'expected_bounce_rate'
+  | 'warnings'
 >;
 
 export async function runDemo(options: {
@@ -58,6 +64,9 @@ export async function runDemo(options: {
           .join(' · ')}`,
         `  reasons: ${reasons}`,
         `  expected bounce rate: ${pct(summary.expected_bounce_rate.before)} before cleaning → ${pct(summary.expected_bounce_rate.after)} after`,
+        ...summary.warnings.map(
+          (w) => `  warning: ${w.provider} refused us; ${w.addresses} address(es) not verified`,
+        ),
         `  the sandbox saw ${sessions} SMTP sessions and ${rcpts} RCPTs; ${((Date.now() - started) / 1000).toFixed(1)} s in all`,
         '',
         `Reports in ${result.outDir}/: cleaned.csv, report.csv, bounce-risk.csv, summary.json, report.html`,

@@ -172,6 +172,11 @@ const SPEC = {
   SMTP_MAX_REJECTS_PER_SESSION: [integer(1, 100), '8', 'rejected RCPTs before a session stops'],
   GREYLIST_RETRY_DELAYS: [durationList, '5m,15m,45m,2h,6h', 'waits before greylisted retries'],
   THROTTLE_POLICY: [text, '', 'path of the provider policy file (JSON or YAML)'],
+  BREAKER_COOLDOWN: [
+    duration,
+    '30m',
+    'how long a provider that refuses us is left alone (0 = never pause)',
+  ],
   CACHE_MAX_AGE: [duration, '7d', 'reuse cached verdicts younger than this'],
   WORKER_CONCURRENCY: [integer(1, 1000), '32', 'probe jobs one worker process runs at once'],
   WORKER_LOCK_DURATION: [duration, '30s', 'a crashed worker’s jobs are taken over after this'],

@@ -85,6 +85,13 @@ export function buildRegistry(s: MetricsSnapshot): Registry {
   );
   for (const [provider, n] of s.throttleWaits) waits.inc({ provider }, n);
 
+  const trips = counter(
+    'listclean_provider_breaker_trips_total',
+    'Times a provider refused us (our IP, sender or reputation) and probing it was paused, by provider.',
+    ['provider'],
+  );
+  for (const [provider, n] of s.breakerTrips) trips.inc({ provider }, n);
+
   counter(
     'listclean_greylist_retries_total',
     'Addresses re-queued to wait for a greylisting retry.',

@@ -14,6 +14,8 @@ export interface MetricKeys {
   throttleWaits: string;
   /** `total` → greylisting retries scheduled. */
   greylistRetries: string;
+  /** provider → times a provider's breaker was opened because it refused us. */
+  breakerTrips: string;
 }
 
 export function metricKeys(prefix: string): MetricKeys {
@@ -24,6 +26,7 @@ export function metricKeys(prefix: string): MetricKeys {
     verified: `${tag}:verified`,
     throttleWaits: `${tag}:throttle-waits`,
     greylistRetries: `${tag}:greylist-retries`,
+    breakerTrips: `${tag}:breaker-trips`,
   };
 }
 

@@ -52,6 +52,11 @@ export class MetricsRecorder {
     await this.redis.hincrby(this.keys.throttleWaits, providerLabel(provider), 1);
   }
 
+  /** A provider refused us and this process opened its breaker. */
+  async recordBreakerTrip(provider: string): Promise<void> {
+    await this.redis.hincrby(this.keys.breakerTrips, providerLabel(provider), 1);
+  }
+
   /** `n` addresses were re-queued to wait for a greylisting retry. */
   async recordGreylistRetries(n: number): Promise<void> {
     if (n > 0) await this.redis.hincrby(this.keys.greylistRetries, 'total', Math.trunc(n));

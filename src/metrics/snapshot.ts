@@ -37,6 +37,8 @@ export interface MetricsSnapshot {
   sessions: Map<string, number>;
   replies: ReplyCount[];
   throttleWaits: Map<string, number>;
+  /** provider → times its breaker was opened because it refused us. */
+  breakerTrips: Map<string, number>;
   greylistRetries: number;
   /** Addresses of unfinished lists waiting for a greylisting retry now. */
   greylistPending: number;
@@ -58,13 +60,15 @@ export async function readSnapshot(
   await foldTails(rt.redis, [
     [keys.sessions, false],
     [keys.throttleWaits, false],
+    [keys.breakerTrips, false],
     [keys.replies, true],
   ]);
-  const [sessions, replies, verified, waits, greylist, index] = await Promise.all([
+  const [sessions, replies, verified, waits, trips, greylist, index] = await Promise.all([
     rt.redis.hgetall(keys.sessions),
     rt.redis.hgetall(keys.replies),
     rt.redis.hgetall(keys.verified),
     rt.redis.hgetall(keys.throttleWaits),
+    rt.redis.hgetall(keys.breakerTrips),
     rt.redis.hget(keys.greylistRetries, 'total'),
     rt.redis.hgetall(rt.lists.statusIndexKey()),
   ]);
@@ -80,6 +84,7 @@ export async function readSnapshot(
     sessions: foldProviders(toCounts(sessions), limit),
     replies: foldReplies(toReplies(replies), limit),
     throttleWaits: foldProviders(toCounts(waits), limit),
+    breakerTrips: foldProviders(toCounts(trips), limit),
     greylistRetries: Number(greylist ?? 0),
     greylistPending,
     queues,

@@ -14,7 +14,12 @@ import { addressFlags, parseAddress } from '../address/index.ts';
 import type { CsvRow } from '../csv/index.ts';
 import type { CachedVerdict } from '../redis/index.ts';
 import { REPORT_FILES, ReportBuilder } from '../report/index.ts';
-import { type AddressResult, buildResult, invalidSyntaxResult } from '../verdict/result.ts';
+import {
+  type AddressResult,
+  buildResult,
+  invalidSyntaxResult,
+  syntaxResult,
+} from '../verdict/result.ts';
 import type { Status } from '../verdict/types.ts';
 import { ChangesTracker } from './changes.ts';
 import { chunked, inputLayout, inputRows } from './input.ts';
@@ -41,19 +46,19 @@ function resultFor(
 } {
   if (row.malformed)
     return {
-      result: invalidSyntaxResult('', `malformed CSV row: ${row.malformed}`),
+      result: invalidSyntaxResult('', `malformed CSV row: ${row.malformed}`, 'malformed-row'),
       normalized: null,
     };
   const email = row.email ?? '';
   if (email.trim() === '')
     return {
-      result: invalidSyntaxResult(email, `no address in column "${column}"`),
+      result: invalidSyntaxResult(email, `no address in column "${column}"`, 'empty-cell'),
       normalized: null,
     };
   const parsed = parseAddress(email);
   if (!parsed.ok)
     return {
-      result: invalidSyntaxResult(email, `${parsed.code}: ${parsed.message}`),
+      result: syntaxResult(email, parsed),
       normalized: null,
     };
   const verdict = verdicts.get(parsed.normalized);
@@ -73,6 +78,7 @@ function resultFor(
         ? verdict.detail
         : 'no verdict was recorded (its probe job failed); try again later',
       checkedAt: verdict?.checkedAt ?? new Date(),
+      rule: verdict ? verdict.rule : 'no-verdict-recorded',
     }),
   };
 }
@@ -121,10 +127,13 @@ export async function runAggregate(job: Job<AggregateJobData>, rt: Runtime): Pro
       await changes.check(firsts);
     }
     const meta2 = await rt.lists.get(listId);
-    const { files, summary } = await builder.finish({
-      ingest_ms: meta2?.startedAt ? started - Date.parse(meta2.startedAt) : 0,
-      aggregate_ms: Date.now() - started,
-    });
+    const { files, summary } = await builder.finish(
+      {
+        ingest_ms: meta2?.startedAt ? started - Date.parse(meta2.startedAt) : 0,
+        aggregate_ms: Date.now() - started,
+      },
+      await rt.lists.blocked(listId, runId),
+    );
     await changes.finish();
     const outputs: Array<[string, string]> = [
       ...REPORT_FILES.map((file) => [file, files[file]] as [string, string]),

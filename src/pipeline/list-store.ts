@@ -3,6 +3,9 @@
  * queued → ingesting → verifying → aggregating → done (or failed at any point).
  */
 import type { Redis } from 'ioredis';
+import { listBlockedKey } from '../redis/keys.ts';
+import { type ProviderBlockWarning, providerBlockWarning } from '../report/warnings.ts';
+import type { BreakerState } from '../throttle/breaker.ts';
 import { INITIAL_RUN } from './names.ts';
 import type { ListOptions, ListStatus } from './types.ts';
 
@@ -48,6 +51,8 @@ export interface RunRecord {
 }
 
 const ORDER: ListStatus[] = ['queued', 'ingesting', 'verifying', 'aggregating', 'done'];
+/** Per-run bookkeeping outlives the run by as long as its results would. */
+const RUN_KEY_TTL_MS = 30 * 86_400_000;
 
 export class ListStore {
   constructor(
@@ -219,6 +224,46 @@ export class ListStore {
       (raw) => JSON.parse(raw) as RunRecord,
     );
     return all.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  /**
+   * A provider refused us while verifying this run: remember its breaker (the first one seen)
+   * and count the addresses it left `unknown / blocked`, for summary.json and the CLI.
+   */
+  async noteBlocked(
+    id: string,
+    runId: string,
+    state: BreakerState,
+    addresses: number,
+  ): Promise<void> {
+    const key = listBlockedKey(this.prefix, id, runId);
+    await this.redis
+      .multi()
+      .hsetnx(key, state.provider, JSON.stringify(state))
+      .hincrby(key, `${state.provider}\n`, addresses)
+      .pexpire(key, RUN_KEY_TTL_MS)
+      .exec();
+  }
+
+  /** The providers that refused us during a run, with their addresses, most addresses first. */
+  async blocked(id: string, runId: string): Promise<ProviderBlockWarning[]> {
+    const all = await this.redis.hgetall(listBlockedKey(this.prefix, id, runId));
+    const warnings: ProviderBlockWarning[] = [];
+    for (const [field, value] of Object.entries(all)) {
+      if (field.endsWith('\n')) continue;
+      const state = JSON.parse(value) as BreakerState;
+      warnings.push(
+        providerBlockWarning({
+          provider: state.provider,
+          reply: state.reply,
+          rule: state.rule,
+          since: state.openedAt,
+          until: state.until,
+          addresses: Number(all[`${field}\n`] ?? 0),
+        }),
+      );
+    }
+    return warnings.sort((a, b) => b.addresses - a.addresses);
   }
 
   /** List ids of a tenant, newest first. */

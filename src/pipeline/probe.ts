@@ -42,6 +42,7 @@ export function outcomeToCached(outcome: AddressOutcome, checkedAt: Date): Cache
     smtpEnhancedCode: outcome.smtpEnhancedCode,
     detail: outcome.detail,
     checkedAt,
+    rule: outcome.rule,
   };
 }
 
@@ -105,6 +106,11 @@ export async function runProbe(
   if (round.provider) {
     if (plan.rateLimited) await rt.gate.penalise(round.provider);
     else if (round.sessions > 0) await rt.gate.reward(round.provider);
+  }
+  if (round.breaker) {
+    const blocked = [...plan.finals.values()].filter((o) => o.reason === 'blocked').length;
+    await rt.lists.noteBlocked(data.listId, data.runId, round.breaker.state, blocked);
+    if (round.breaker.opened) await rt.metrics.recordBreakerTrip(round.breaker.state.provider);
   }
   if (plan.again.length === 0) return finals.length;
   await rt.lists.increment(data.listId, 'greylisted', plan.greylisted);

@@ -12,6 +12,7 @@ import {
   createRedis,
   ListResults,
   RedisCatchAllStore,
+  RedisProviderBreaker,
   RedisSessionGate,
   VerdictCache,
 } from '../redis/index.ts';
@@ -95,6 +96,7 @@ export async function createRuntime(
   const round = await createRoundContext(config, {
     gate,
     catchAll: new RedisCatchAllStore(redis, { prefix }),
+    breaker: new RedisProviderBreaker(redis, prefix, config.BREAKER_COOLDOWN),
   });
   const poolGate = new RedisSessionGate(redis, {
     prefix,

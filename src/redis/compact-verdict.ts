@@ -1,6 +1,6 @@
 /**
  * The compact form of a verdict kept in Redis (the verdict cache and per-list results): a JSON
- * array `[reason, checkedAtMs, catchAll, mxHost, smtpCode, smtpEnhancedCode, detail]` with
+ * array `[reason, checkedAtMs, catchAll, mxHost, smtpCode, smtpEnhancedCode, detail, rule]` with
  * trailing nulls dropped, typically 40–60 bytes plus the detail. Status is not stored: it
  * follows from the reason. The reason is stored by name, not index, so reordering the taxonomy
  * can never misread old entries; anything that does not decode is treated as a miss.
@@ -11,7 +11,14 @@ import { REASON_STATUS, type Reason } from '../verdict/types.ts';
 /** Exactly the verdict fields of `ResultParts`, so a cached verdict builds a result directly. */
 export type CachedVerdict = Pick<
   ResultParts,
-  'reason' | 'catchAll' | 'mxHost' | 'smtpCode' | 'smtpEnhancedCode' | 'detail' | 'checkedAt'
+  | 'reason'
+  | 'catchAll'
+  | 'mxHost'
+  | 'smtpCode'
+  | 'smtpEnhancedCode'
+  | 'detail'
+  | 'checkedAt'
+  | 'rule'
 >;
 
 /** Server replies can be long; a human needs the start of one to see why. */
@@ -26,6 +33,7 @@ export function encodeVerdict(verdict: CachedVerdict): string {
     verdict.smtpCode,
     verdict.smtpEnhancedCode,
     verdict.detail === null ? null : truncateDetail(verdict.detail),
+    verdict.rule,
   ];
   while (fields.length > 0 && fields[fields.length - 1] === null) fields.pop();
   return JSON.stringify(fields);
@@ -39,12 +47,25 @@ export function decodeVerdict(text: string): CachedVerdict | undefined {
     return undefined;
   }
   if (!Array.isArray(fields)) return undefined;
-  const [reason, checkedAt, catchAll, mxHost = null, code = null, enhanced = null, detail = null] =
-    fields as unknown[];
+  const [
+    reason,
+    checkedAt,
+    catchAll,
+    mxHost = null,
+    code = null,
+    enhanced = null,
+    detail = null,
+    rule = null,
+  ] = fields as unknown[];
   if (typeof reason !== 'string' || !Object.hasOwn(REASON_STATUS, reason)) return undefined;
   if (typeof checkedAt !== 'number' || !Number.isFinite(checkedAt)) return undefined;
   if (catchAll !== 0 && catchAll !== 1) return undefined;
-  if (!isStringOrNull(mxHost) || !isStringOrNull(enhanced) || !isStringOrNull(detail)) {
+  if (
+    !isStringOrNull(mxHost) ||
+    !isStringOrNull(enhanced) ||
+    !isStringOrNull(detail) ||
+    !isStringOrNull(rule)
+  ) {
     return undefined;
   }
   if (code !== null && !Number.isInteger(code)) return undefined;
@@ -56,6 +77,8 @@ export function decodeVerdict(text: string): CachedVerdict | undefined {
     smtpCode: code as number | null,
     smtpEnhancedCode: enhanced,
     detail,
+    // Entries written before verdicts named their rule decode with none.
+    rule,
   };
 }
 

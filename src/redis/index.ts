@@ -3,6 +3,8 @@
  * answers, the global verdict cache and per-list results. Keys live under a caller-given prefix.
  */
 
+export type { ThrottleReason } from '../throttle/throttled-error.ts';
+export { ThrottledError } from '../throttle/throttled-error.ts';
 export type { RedisCatchAllStoreOptions } from './catch-all-store.ts';
 export { RedisCatchAllStore } from './catch-all-store.ts';
 export type { CachedVerdict } from './compact-verdict.ts';
@@ -17,6 +19,7 @@ export { createRedis } from './connect.ts';
 export { deletePrefix } from './delete-prefix.ts';
 export type { GateKeys } from './keys.ts';
 export {
+  breakerKey,
   catchAllKey,
   catchAllProbeKey,
   gateKeys,
@@ -25,9 +28,8 @@ export {
 } from './keys.ts';
 export type { ListResultsOptions } from './list-results.ts';
 export { ListResults } from './list-results.ts';
+export { RedisProviderBreaker } from './provider-breaker.ts';
 export type { GateStats, RedisSessionGateOptions } from './session-gate.ts';
 export { RedisSessionGate } from './session-gate.ts';
-export type { ThrottleReason } from './throttled-error.ts';
-export { ThrottledError } from './throttled-error.ts';
 export type { VerdictCacheOptions, VerdictLookup } from './verdict-cache.ts';
 export { VerdictCache } from './verdict-cache.ts';

@@ -40,3 +40,16 @@ export function verdictKey(prefix: string, address: string): string {
 export function listResultsKey(prefix: string, listId: string): string {
   return `${prefix}list:{${listId}}:results`;
 }
+
+/** String (JSON `BreakerState`, TTL = cool-down): the provider refuses us; do not probe it. */
+export function breakerKey(prefix: string, provider: string): string {
+  return `${prefix}breaker:${provider}`;
+}
+
+/**
+ * Hash for one run of a list: provider → the breaker state that refused us (JSON), and
+ * `<provider>\n` → how many of the list's addresses it left `unknown / blocked`.
+ */
+export function listBlockedKey(prefix: string, listId: string, runId: string): string {
+  return `${prefix}list:${listId}:blocked:${runId}`;
+}

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { ProviderLimits } from '../policy/policy.ts';
 import type { Release, SessionGate } from '../throttle/session-gate.ts';
+import { ThrottledError, type ThrottleReason } from '../throttle/throttled-error.ts';
 import { gateKeys } from './keys.ts';
 import { defineScripts, runScript } from './script.ts';
 import { ACQUIRE_LEASE } from './scripts/acquire-lease.ts';
@@ -17,7 +18,6 @@ import { GATE_STATS } from './scripts/gate-stats.ts';
 import { PENALISE_PROVIDER } from './scripts/penalise-provider.ts';
 import { RENEW_LEASE } from './scripts/renew-lease.ts';
 import { REWARD_PROVIDER } from './scripts/reward-provider.ts';
-import { ThrottledError, type ThrottleReason } from './throttled-error.ts';
 
 export interface RedisSessionGateOptions {
   /** Key prefix, e.g. `listclean:`. */

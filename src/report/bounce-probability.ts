@@ -15,6 +15,8 @@
  * | mx_not_public              | 0.35 | probing refused by our own safety rule; a private MX    |
  * |                            |      | rarely takes mail from the internet                     |
  * | mailbox_full               | 0.50 | a soft bounce today, often an abandoned mailbox         |
+ * | rejected                   | 0.60 | a bare 5xx: often a mailbox that is gone, but the       |
+ * |                            |      | server did not say so (it may be a policy)              |
  * | every undeliverable reason | 1.00 | the server (or DNS, or syntax) said no                  |
  *
  * Estimates, not measurements: they rank lists and show the effect of cleaning.
@@ -33,6 +35,7 @@ export const BOUNCE_PROBABILITY: Readonly<Record<Reason, number>> = {
   connection_failed: 0.35,
   mx_not_public: 0.35,
   mailbox_full: 0.5,
+  rejected: 0.6,
   invalid_syntax: 1,
   no_domain: 1,
   no_mail_server: 1,

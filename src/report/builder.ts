@@ -24,6 +24,7 @@ import {
   type ReportInputRow,
   type ReportOptions,
 } from './types.ts';
+import type { ProviderBlockWarning } from './warnings.ts';
 
 const RISKIEST_DOMAINS_SHOWN = 10;
 
@@ -86,8 +87,14 @@ export class ReportBuilder {
     return Promise.all(waits).then(() => undefined);
   }
 
-  /** Ends the streams and writes the remaining files; `timings` go into summary.json as given. */
-  async finish(timings: Record<string, number>): Promise<ReportOutput> {
+  /**
+   * Ends the streams and writes the remaining files; `timings` and `warnings` go into
+   * summary.json (and the warnings into report.html) as given.
+   */
+  async finish(
+    timings: Record<string, number>,
+    warnings: ProviderBlockWarning[] = [],
+  ): Promise<ReportOutput> {
     if (this.state !== 'open') throw this.closedError('finish');
     this.state = 'finishing';
     await Promise.all([this.report.end(), this.cleaned.end()]);
@@ -96,6 +103,7 @@ export class ReportBuilder {
       this.options.listName,
       this.options.includeRisky,
       timings,
+      warnings,
       new Date(),
     );
     await writeFile(this.paths['summary.json'], `${JSON.stringify(summary, null, 2)}\n`);

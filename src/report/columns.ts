@@ -20,6 +20,7 @@ export const VERDICT_COLUMNS = [
   'smtp_code',
   'smtp_enhanced_code',
   'checked_at',
+  'rule',
 ] as const satisfies readonly (keyof AddressResult)[];
 
 export function reportHeader(columns: readonly string[]): string[] {

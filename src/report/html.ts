@@ -35,6 +35,8 @@ td.domain{overflow-wrap:anywhere}
 .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}
 svg text{font-size:12px;fill:#212121}
 .note{color:#616161;font-size:.9em}
+.warn{background:#fff3e0;border:1px solid #e65100;border-radius:6px;padding:4px 14px;margin:16px 0}
+.warn h2{margin-top:10px}
 `;
 
 const STATUS_ORDER: Status[] = ['deliverable', 'risky', 'unknown', 'undeliverable'];
@@ -79,6 +81,21 @@ function domainTable(domains: DomainRisk[], untrackedRows: number): string {
   );
 }
 
+function warningList(summary: Summary): string {
+  if (summary.warnings.length === 0) return '';
+  const items = summary.warnings.map(
+    (w) =>
+      `<li><b>${escapeHtml(w.provider)}</b> refused us: <q>${escapeHtml(w.reply)}</q>. ` +
+      `Probing it was paused until ${escapeHtml(w.until)}; ${formatCount(w.addresses)} ` +
+      'address(es) are unknown (blocked), not verified.</li>',
+  );
+  return (
+    '<section class="warn" role="alert"><h2>Warning: mail servers refused us</h2>' +
+    `<ul>${items.join('')}</ul><p>Check the sending IP’s blocklist entries and reverse DNS and ` +
+    'the MAIL FROM domain’s SPF, then run the list again.</p></section>'
+  );
+}
+
 function timingList(timings: Record<string, number>): string {
   const entries = Object.entries(timings);
   if (entries.length === 0) return '';
@@ -114,6 +131,7 @@ ${card('duplicate rows', summary.duplicates)}
 ${card('invalid rows', summary.invalid_rows)}
 ${card('rows in cleaned list', summary.cleaned_rows)}
 </div>
+${warningList(summary)}
 <h2>Status</h2>
 ${statusBar(summary.by_status)}
 ${statusLegend(summary)}

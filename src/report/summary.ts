@@ -8,6 +8,7 @@ import type { Reason, Status } from '../verdict/types.ts';
 import { REASONS, STATUSES } from '../verdict/types.ts';
 import { BounceRateMeter } from './bounce-probability.ts';
 import type { ReportInputRow } from './types.ts';
+import type { ProviderBlockWarning } from './warnings.ts';
 
 export interface Summary {
   list: string;
@@ -25,6 +26,8 @@ export interface Summary {
   expected_bounce_rate: { before: number; after: number };
   /** Milliseconds per pipeline stage, as the caller measured them. */
   timings: Record<string, number>;
+  /** Providers that refused us while the list was verified (their addresses are unknown). */
+  warnings: ProviderBlockWarning[];
   generated_at: string;
 }
 
@@ -63,6 +66,7 @@ export class SummaryTally {
     list: string,
     includeRisky: boolean,
     timings: Record<string, number>,
+    warnings: ProviderBlockWarning[],
     generatedAt: Date,
   ): Summary {
     return {
@@ -77,6 +81,7 @@ export class SummaryTally {
       by_reason: { ...this.byReason },
       expected_bounce_rate: { before: this.before.rate(), after: this.after.rate() },
       timings: { ...timings },
+      warnings: [...warnings],
       generated_at: generatedAt.toISOString(),
     };
   }

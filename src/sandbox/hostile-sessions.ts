@@ -3,7 +3,7 @@
  * listclean meets in the wild. All of them still read (and so record) whatever the client sends.
  */
 import type { SandboxConnection } from './connection.ts';
-import type { HostContext } from './postfix-session.ts';
+import { type HostContext, wireText } from './postfix-session.ts';
 import { reply } from './replies.ts';
 
 const HUGE_LINE_BYTES = 1024 * 1024;
@@ -37,8 +37,12 @@ export async function hugeLine(conn: SandboxConnection, host: HostContext): Prom
  * A 554 greeting (RFC 5321 §3.1): the server then refuses every command but QUIT with 503,
  * and keeps the connection until the client quits.
  */
-export async function banner554(conn: SandboxConnection, host: HostContext): Promise<void> {
-  if (!(await conn.send(`${reply.bannerBlocked(conn.clientIp)}\r\n`, host.latencyMs()))) return;
+export async function banner554(
+  conn: SandboxConnection,
+  host: HostContext,
+  greeting = reply.bannerBlocked(conn.clientIp),
+): Promise<void> {
+  if (!(await conn.send(wireText(greeting), host.latencyMs()))) return;
   for (;;) {
     const line = await conn.nextLine();
     if (line === undefined) return;
@@ -54,7 +58,7 @@ export async function closingBanner(
   host: HostContext,
   text: string,
 ): Promise<void> {
-  if (await conn.send(`${text}\r\n`, host.latencyMs())) conn.end();
+  if (await conn.send(wireText(text), host.latencyMs())) conn.end();
 }
 
 async function drain(conn: SandboxConnection): Promise<void> {

@@ -114,13 +114,24 @@ function specialKinds(): DomainKind[] {
       missing: 'temporary_failure',
     },
     {
+      // Microsoft's directory-based edge blocking means "no such user" only at its own MX.
       name: 'm365.test',
       domain: {
-        mx: mx('m365.test'),
-        unknownReply: '550 5.4.1 Recipient address rejected: Access denied',
+        mx: [{ host: 'm365-test.mail.protection.outlook.com' }],
+        unknownReply: '550 5.4.1 Recipient address rejected: Access denied. AS(201806281)',
       },
       exists: 'accepted',
       missing: 'mailbox_not_found',
+    },
+    {
+      // RFC 5321's generic text names no cause: a refusal, not evidence the mailbox is gone.
+      name: 'bare550.test',
+      domain: {
+        mx: mx('bare550.test'),
+        unknownReply: '550 Requested action not taken: mailbox unavailable',
+      },
+      exists: 'accepted',
+      missing: 'rejected',
     },
     {
       name: 'intranet.test',

@@ -30,9 +30,14 @@ export interface HostContext {
 /** Postfix defaults: smtpd_soft_error_limit, smtpd_hard_error_limit, smtpd_error_sleep_time. */
 const DEFAULT_ERROR_LIMITS = { soft: 10, hard: 20, sleepMs: 1000 };
 /** Postfix's smtpd_recipient_limit. */
-const MAX_RCPTS_PER_MESSAGE = 1000;
+const DEFAULT_RECIPIENT_LIMIT = 1000;
 
 type Outcome = 'continue' | 'close';
+
+/** CRLF after every line: scenario replies have one wire line per `\n`-separated line. */
+export function wireText(text: string): string {
+  return `${text.replace(/\r?\n$/, '').replace(/\r?\n/g, '\r\n')}\r\n`;
+}
 
 export class PostfixSession {
   private errors = 0;
@@ -110,6 +115,8 @@ export class PostfixSession {
 
   private async greet(verb: 'EHLO' | 'HELO', argument: string): Promise<Outcome> {
     if (argument === '') return this.sayContinue(reply.greetingSyntax(verb));
+    const refusal = this.host.config().heloReply;
+    if (refusal !== undefined) return this.sayContinue(refusal);
     this.greeted = true;
     this.resetTransaction();
     if (verb === 'HELO') return this.sayContinue(reply.helo(this.host.name));
@@ -146,9 +153,9 @@ export class PostfixSession {
     if (this.mailFrom !== undefined) return this.sayContinue(reply.nestedMail);
     const path = /^FROM:\s*(<[^<>]*>|[^\s<>]+)(\s.*)?$/i.exec(argument)?.[1];
     if (path === undefined) return this.sayContinue(reply.mailSyntax);
-    if (this.host.config().blockSender) {
-      return this.sayContinue(reply.senderBlocked(this.conn.clientIp));
-    }
+    const config = this.host.config();
+    if (config.blockSender) return this.sayContinue(reply.senderBlocked(this.conn.clientIp));
+    if (config.mailReply !== undefined) return this.sayContinue(config.mailReply);
     this.mailFrom = stripBrackets(path);
     return this.sayContinue(reply.mailOk);
   }
@@ -171,7 +178,9 @@ export class PostfixSession {
       this.conn.end();
       return 'close';
     }
-    if (this.rcptCount >= MAX_RCPTS_PER_MESSAGE) return this.sayContinue(reply.tooManyRecipients);
+    if (this.rcptCount >= (config.recipientLimit ?? DEFAULT_RECIPIENT_LIMIT)) {
+      return this.sayContinue(reply.tooManyRecipients);
+    }
     this.rcptCount++;
 
     const address = stripBrackets(path);
@@ -212,7 +221,7 @@ export class PostfixSession {
     const limits = this.errorLimits();
     const throttled = limits !== undefined && this.errors >= limits.soft;
     const delay = this.host.latencyMs() + (throttled ? limits.sleepMs : 0);
-    const sent = await this.conn.send(text.endsWith('\r\n') ? text : `${text}\r\n`, delay);
+    const sent = await this.conn.send(wireText(text), delay);
     if (text.startsWith('4') || text.startsWith('5')) this.errors++;
     return sent;
   }

@@ -28,6 +28,8 @@ export function rcptReply(
   }
   const local = query.local.toLowerCase();
   const has = (list: string[] | undefined) => list?.some((l) => l.toLowerCase() === local) ?? false;
+  const own = Object.entries(served.replies ?? {}).find(([l]) => l.toLowerCase() === local);
+  if (own) return own[1];
   if (has(served.full)) return reply.mailboxFull;
   if (has(served.disabled)) return reply.mailboxDisabled;
   if (has(served.mailboxes) || served.catchAll || host.acceptAll) return reply.rcptOk;

@@ -28,6 +28,20 @@ const count = z.number().int().min(0);
 const duration = z.number().min(0);
 const localParts = z.array(z.string().min(1)).optional();
 
+/** One reply as a server sends it: a code, then one wire line per line, all with that code. */
+const replyText = (codes: RegExp, example: string) =>
+  z.string().refine((text) => {
+    const lines = text.split('\n');
+    const code = lines[0]?.slice(0, 3) ?? '';
+    return (
+      codes.test(code) &&
+      lines.every((line, i) =>
+        new RegExp(`^${code}${i === lines.length - 1 ? '( |$)' : '-'}[^\\r]*$`).test(line),
+      )
+    );
+  }, `expected a reply like "${example}" (more lines: "550-…" then "550 …", one per line)`);
+const refusal = replyText(/^[45]\d\d$/, '550 5.7.1 Access denied');
+
 const domainSchema = z.strictObject({
   mx: z
     .array(z.strictObject({ host: dnsName, preference: count.max(65535).optional() }))
@@ -50,6 +64,9 @@ const domainSchema = z.strictObject({
     .regex(/^[45]\d\d [^\r\n]*$/, 'expected one 4xx or 5xx reply line, e.g. "550 5.1.1 ..."')
     .optional(),
   policyBlock: z.boolean().optional(),
+  replies: z
+    .record(z.string().min(1), replyText(/^[245]\d\d$/, '550 5.1.1 User unknown'))
+    .optional(),
 });
 
 const hostSchema = z.strictObject({
@@ -74,6 +91,10 @@ const hostSchema = z.strictObject({
     .optional(),
   blockSender: z.boolean().optional(),
   acceptAll: z.boolean().optional(),
+  greeting: refusal.optional(),
+  heloReply: refusal.optional(),
+  mailReply: refusal.optional(),
+  recipientLimit: count.min(1).optional(),
 });
 
 const scenarioSchema = z.strictObject({

@@ -44,6 +44,12 @@ export interface ScenarioDomain {
   unknownReply?: string;
   /** Every RCPT at this domain gets `550 5.7.1` (policy block). */
   policyBlock?: boolean;
+  /**
+   * The exact reply to RCPT for these local parts (case-insensitive), e.g. a reply a real
+   * server gave: `{ "bob": "550 5.1.1 <bob@x>... User unknown" }`. Multi-line replies have one
+   * wire line per line (`550-…` then `550 …`).
+   */
+  replies?: Record<string, string>;
 }
 
 export type HostBehavior =
@@ -94,4 +100,15 @@ export interface ScenarioHost {
   blockSender?: boolean;
   /** Accept every RCPT at RCPT time, for any domain it serves (consumer giants that bounce later). */
   acceptAll?: boolean;
+  /**
+   * Greet with this reply instead of `220`: a 5xx greeting then refuses every command but QUIT
+   * (RFC 5321 §3.1), a 4xx one hangs up. One wire line per line.
+   */
+  greeting?: string;
+  /** Answer EHLO and HELO with this refusal. */
+  heloReply?: string;
+  /** Answer MAIL FROM with this refusal. */
+  mailReply?: string;
+  /** RCPTs one transaction may carry before `452 4.5.3 Error: too many recipients` (Postfix's smtpd_recipient_limit, default 1000). */
+  recipientLimit?: number;
 }

@@ -90,6 +90,11 @@ export class SandboxSmtpHost implements HostContext {
   }
 
   private behave(conn: SandboxConnection, config: ScenarioHost): Promise<void> {
+    if (config.greeting !== undefined && (config.behavior ?? 'normal') === 'normal') {
+      return config.greeting.startsWith('4')
+        ? hostile.closingBanner(conn, this, config.greeting)
+        : hostile.banner554(conn, this, config.greeting);
+    }
     switch (config.behavior ?? 'normal') {
       case 'normal':
         return new PostfixSession(conn, this, 'normal').run();

@@ -23,6 +23,13 @@ export interface DomainProbeResult {
   outcomes: Map<string, ProbeOutcome>;
   /** Sessions opened (including ones that failed to connect). */
   sessions: number;
+  /**
+   * Addresses (and probe) never asked because `acquireSession` refused a later session; the
+   * answers of the sessions before it are kept in `outcomes`. Empty when nothing was refused.
+   */
+  notStarted: string[];
+  /** What `acquireSession` threw, when it refused. */
+  refusal: unknown;
 }
 
 export interface DomainProbeOptions extends SessionOptions {
@@ -54,6 +61,8 @@ export async function probeDomain(
   let lastFailure: { failure: SessionFailure; target: SmtpTarget | null } | null = null;
   // A server that spoke (e.g. a 554 banner) says more than one that was unreachable.
   let mostTelling: { failure: SessionFailure; target: SmtpTarget } | null = null;
+  // "Too many recipients": what the server last said to addresses it left unanswered.
+  let limit: { failure: SessionFailure; target: SmtpTarget } | null = null;
   let starttls = options.starttls;
   // Every polite session answers at least this many, so this bound is never hit by a working
   // server; it stops a loop against one that keeps finding new ways to fail.
@@ -68,7 +77,14 @@ export async function probeDomain(
     const target = targets[hostIndex];
     if (!target) break;
     const hasProbe = probe !== undefined && pending[0] === probe;
-    const release = options.acquireSession ? await options.acquireSession() : undefined;
+    let release: (() => void) | undefined;
+    try {
+      release = options.acquireSession ? await options.acquireSession() : undefined;
+    } catch (error) {
+      // Nothing done yet: the caller may retry the whole batch. Otherwise keep what was learnt.
+      if (sessions === 0) throw error;
+      return { outcomes, sessions, notStarted: pending, refusal: error };
+    }
     let result: SessionResult;
     try {
       result = await runSession(
@@ -88,6 +104,9 @@ export async function probeDomain(
       outcomes.set(address, { kind: 'smtputf8_unsupported', target });
     }
     pending = result.unanswered;
+    if (result.limitReply) {
+      limit = { failure: { kind: 'reply', stage: 'rcpt', reply: result.limitReply }, target };
+    }
     const failure = result.failure;
     if (!failure) {
       if (result.replies.size === 0 && pending.length > 0 && !result.stoppedForPoliteness) break;
@@ -104,13 +123,17 @@ export async function probeDomain(
       hostIndex += 1;
       continue;
     }
-    if (failure.kind === 'reply' && failure.stage === 'mail') break;
-    // Broke mid-way (dropped, timed out, garbled, 421 at RCPT): a bounded number of fresh tries.
+    // Refused at MAIL FROM, or a 421 ("closing channel") at RCPT: the server wants us gone; the
+    // rest waits for a later round rather than a reconnection at once.
+    if (failure.kind === 'reply' && (failure.stage === 'mail' || failure.stage === 'rcpt')) break;
+    // Broke mid-way (dropped, timed out, garbled): a bounded number of fresh tries.
     if (retriesLeft <= 0 || result.replies.size === 0) break;
     retriesLeft -= 1;
   }
 
-  const final = mostTelling ?? lastFailure;
+  // An address never loses the last reply the server gave about it: a failure that ended a
+  // session, else the limit that kept it out of one.
+  const final = mostTelling ?? lastFailure ?? limit;
   for (const address of pending) {
     outcomes.set(
       address,
@@ -123,5 +146,5 @@ export async function probeDomain(
           },
     );
   }
-  return { outcomes, sessions };
+  return { outcomes, sessions, notStarted: [], refusal: null };
 }

@@ -6,6 +6,7 @@
  * hangs up after 20, so a session stops once `maxRejectsPerSession` replies were not 2xx (the
  * catch-all probe counts) and leaves the rest to a fresh session.
  */
+import { isTooManyRecipients } from '../classify/session-signals.ts';
 import { SmtpConnection } from './connection.ts';
 import { SmtpError, type SmtpFailureKind, type SmtpStage } from './errors.ts';
 import type { ReplyLimits, SmtpReply } from './reply.ts';
@@ -60,6 +61,8 @@ export interface SessionResult {
   stoppedForPoliteness: boolean;
   /** The server said "too many recipients": the rest needs a new session. */
   recipientLimitHit: boolean;
+  /** That reply, so addresses left without an answer still carry what the server said. */
+  limitReply: SmtpReply | null;
   extensions: Set<string>;
   tls: boolean;
 }
@@ -67,13 +70,6 @@ export interface SessionResult {
 const NON_ASCII = /\P{ASCII}/u;
 /** RCPTs in flight at once when pipelining; the reject budget bounds it further. */
 const MAX_PIPELINE_WINDOW = 20;
-
-function isTooManyRecipients(reply: SmtpReply): boolean {
-  return (
-    (reply.code === 452 || reply.code === 451) &&
-    (reply.enhanced === '4.5.3' || /too many recipients/i.test(reply.text))
-  );
-}
 
 function parseExtensions(ehlo: SmtpReply): Set<string> {
   return new Set(
@@ -100,6 +96,7 @@ export async function runSession(
     failure: null,
     stoppedForPoliteness: false,
     recipientLimitHit: false,
+    limitReply: null,
     extensions: new Set(),
     tls: false,
   };
@@ -228,6 +225,7 @@ async function recipientsLoop(
       }
       if (isTooManyRecipients(reply)) {
         result.recipientLimitHit = true;
+        result.limitReply ??= reply;
         // Replies to the rest of the window still arrive; read them so QUIT pairs correctly.
         continue;
       }

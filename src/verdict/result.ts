@@ -24,6 +24,8 @@ export interface AddressResult {
   /** The server's words (or ours, for failures), for humans. */
   detail: string | null;
   checked_at: string;
+  /** Stable id of the rule that decided the verdict (`enhanced-5.1.1`, `bare-5xx`, …). */
+  rule: string | null;
 }
 
 export interface ResultParts {
@@ -37,6 +39,7 @@ export interface ResultParts {
   smtpEnhancedCode: string | null;
   detail: string | null;
   checkedAt: Date;
+  rule: string | null;
 }
 
 export function buildResult(parts: ResultParts): AddressResult {
@@ -56,11 +59,27 @@ export function buildResult(parts: ResultParts): AddressResult {
     smtp_enhanced_code: parts.smtpEnhancedCode,
     detail: parts.detail,
     checked_at: parts.checkedAt.toISOString(),
+    rule: parts.rule,
   };
 }
 
-/** The result of an input that is not a usable address (bad syntax, empty cell, broken CSV row). */
-export function invalidSyntaxResult(email: string, detail: string): AddressResult {
+/** The result of an address `parseAddress` refused: its error code names the rule. */
+export function syntaxResult(
+  email: string,
+  rejection: { code: string; message: string },
+): AddressResult {
+  return invalidSyntaxResult(
+    email,
+    `${rejection.code}: ${rejection.message}`,
+    `syntax-${rejection.code.replaceAll('_', '-')}`,
+  );
+}
+
+/**
+ * The result of an input that is not a usable address (bad syntax, empty cell, broken CSV row);
+ * `rule` says which (`syntax-<address error code>`, `empty-cell`, `malformed-row`).
+ */
+export function invalidSyntaxResult(email: string, detail: string, rule: string): AddressResult {
   return buildResult({
     email,
     normalized: null,
@@ -72,5 +91,6 @@ export function invalidSyntaxResult(email: string, detail: string): AddressResul
     smtpEnhancedCode: null,
     detail,
     checkedAt: new Date(),
+    rule,
   });
 }

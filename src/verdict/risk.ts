@@ -17,6 +17,8 @@ const BASE: Record<Reason, number> = {
   protocol_error: 55,
   connection_failed: 65,
   mx_not_public: 80,
+  // A permanent refusal that names no cause: often a mailbox that is gone, sometimes a policy.
+  rejected: 85,
   mailbox_disabled: 95,
   mailbox_not_found: 100,
   no_mail_server: 100,

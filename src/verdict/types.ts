@@ -20,6 +20,8 @@ export const REASON_STATUS = {
   connection_failed: 'unknown',
   mx_not_public: 'unknown',
   temporary_failure: 'unknown',
+  /** A permanent refusal that names no cause about the recipient (a bare 5xx). */
+  rejected: 'unknown',
   protocol_error: 'unknown',
 } as const satisfies Record<string, Status>;
 

@@ -2,6 +2,7 @@
 import type { RawConfig } from '../config/env.ts';
 import { MxResolver } from '../dns/index.ts';
 import { DEFAULT_LIMITS, loadPolicy, type Policy } from '../policy/policy.ts';
+import { LocalProviderBreaker, type ProviderBreaker } from '../throttle/breaker.ts';
 import { LocalSessionGate, type SessionGate } from '../throttle/session-gate.ts';
 import { type CatchAllStore, MemoryCatchAllStore } from './catch-all-cache.ts';
 import type { RoundContext } from './domain-round.ts';
@@ -29,7 +30,12 @@ export async function policyFromConfig(
 
 export async function createRoundContext(
   config: RawConfig,
-  overrides: { policy?: Policy; catchAll?: CatchAllStore; gate?: SessionGate } = {},
+  overrides: {
+    policy?: Policy;
+    catchAll?: CatchAllStore;
+    gate?: SessionGate;
+    breaker?: ProviderBreaker;
+  } = {},
 ): Promise<RoundContext> {
   const resolver = new MxResolver({ servers: config.DNS_SERVERS, timeoutMs: config.DNS_TIMEOUT });
   return {
@@ -55,5 +61,6 @@ export async function createRoundContext(
     allowPrivateMx: config.ALLOW_PRIVATE_MX,
     catchAll: overrides.catchAll ?? new MemoryCatchAllStore(),
     gate: overrides.gate ?? new LocalSessionGate(),
+    breaker: overrides.breaker ?? new LocalProviderBreaker(config.BREAKER_COOLDOWN),
   };
 }

@@ -8,18 +8,18 @@ import { classifyIp, providerKey } from '../dns/index.ts';
 import { type MxAllowance, mayConnect } from '../dns/mx-allowance.ts';
 import type { MxHost, MxLookup } from '../dns/types.ts';
 import { type Policy, policyFor } from '../policy/policy.ts';
-import { classifyRcptReply, classifySessionReply, type ReplyClass } from '../smtp/classify.ts';
 import {
   type DomainProbeOptions,
   type DomainProbeResult,
-  type ProbeOutcome,
   probeDomain,
 } from '../smtp/probe-domain.ts';
-import { formatReply, type SmtpReply } from '../smtp/reply.ts';
-import type { SessionFailure, SmtpTarget } from '../smtp/session.ts';
+import type { SmtpTarget } from '../smtp/session.ts';
+import { BreakerOpenError, type BreakerState, type ProviderBreaker } from '../throttle/breaker.ts';
 import type { SessionGate } from '../throttle/session-gate.ts';
+import { ThrottledError } from '../throttle/throttled-error.ts';
 import type { CatchAllStore } from './catch-all-cache.ts';
-import { type AddressOutcome, finalOutcome, type RetryKind } from './outcome.ts';
+import { type AddressOutcome, finalOutcome } from './outcome.ts';
+import { type DecidedOutcome, decideOutcome } from './reply-outcome.ts';
 
 export interface RoundContext {
   resolveMx(domain: string): Promise<MxLookup>;
@@ -32,6 +32,8 @@ export interface RoundContext {
   catchAll: CatchAllStore;
   /** Per-provider admission (concurrency, connection rate) for every session. */
   gate: SessionGate;
+  /** Providers that refuse us are left alone for a cool-down. */
+  breaker: ProviderBreaker;
 }
 
 /** Splits a batch into `parts` nearly equal chunks, keeping order. */
@@ -54,6 +56,12 @@ export interface DomainRound {
   /** Registrable domain of that host: the throttling key. */
   provider: string | null;
   sessions: number;
+  /**
+   * The provider's breaker when it decided this round: open before it (`opened` false, no
+   * session was tried) or opened by a block this round met (`opened` true for the one round
+   * across every process that opened it).
+   */
+  breaker: { state: BreakerState; opened: boolean } | null;
 }
 
 export interface RoundOptions {
@@ -103,41 +111,45 @@ export async function verifyDomainRound(
   options: RoundOptions,
 ): Promise<DomainRound> {
   const lookup = await ctx.resolveMx(domain);
-  const none = { mxHost: null, provider: null, sessions: 0 };
+  const none = { mxHost: null, provider: null, sessions: 0, breaker: null };
   if (lookup.kind === 'no_domain') {
-    return { ...none, outcomes: allWith(addresses, finalOutcome('no_domain', lookup.detail)) };
+    const outcome = finalOutcome('no_domain', 'dns-nxdomain', lookup.detail);
+    return { ...none, outcomes: allWith(addresses, outcome) };
   }
   if (lookup.kind === 'no_mail_server') {
-    return { ...none, outcomes: allWith(addresses, finalOutcome('no_mail_server', lookup.detail)) };
+    const outcome = finalOutcome('no_mail_server', 'dns-no-mail-server', lookup.detail);
+    return { ...none, outcomes: allWith(addresses, outcome) };
   }
   if (lookup.kind === 'temporary') {
-    return {
-      ...none,
-      outcomes: allWith(addresses, finalOutcome('temporary_failure', `DNS: ${lookup.detail}`)),
-    };
+    const outcome = finalOutcome('temporary_failure', 'dns-temporary', `DNS: ${lookup.detail}`);
+    return { ...none, outcomes: allWith(addresses, outcome) };
   }
 
   const mxHost = lookup.hosts[0]?.exchange ?? null;
   const provider = mxHost ? providerKey(mxHost) : null;
   const at = { mxHost };
+  const unprobed = (outcome: AddressOutcome, breaker: DomainRound['breaker'] = null) => ({
+    mxHost,
+    provider,
+    sessions: 0,
+    breaker,
+    outcomes: allWith(addresses, outcome),
+  });
   if (options.disposable) {
     const detail = 'throwaway-mail domain; not probed';
-    return {
-      mxHost,
-      provider,
-      sessions: 0,
-      outcomes: allWith(addresses, finalOutcome('disposable', detail, at)),
-    };
+    return unprobed(finalOutcome('disposable', 'disposable-domain', detail, at));
   }
   const { targets, refused } = vetTargets(lookup.hosts, ctx.allowPrivateMx);
   if (targets.length === 0) {
     const detail = `MX on a non-public address, not probed: ${refused.join(', ')} (ALLOW_PRIVATE_MX allows listed ranges)`;
-    return {
-      mxHost,
-      provider,
-      sessions: 0,
-      outcomes: allWith(addresses, finalOutcome('mx_not_public', detail, at)),
-    };
+    return unprobed(finalOutcome('mx_not_public', 'mx-not-public', detail, at));
+  }
+  const open = provider ? await ctx.breaker.state(provider) : null;
+  if (open) {
+    return unprobed(finalOutcome('blocked', 'breaker-open', breakerDetail(open), at), {
+      state: open,
+      opened: false,
+    });
   }
 
   const rules = policyFor(ctx.policy, targets[0]?.host ?? '', provider ?? '');
@@ -158,7 +170,15 @@ export async function verifyDomainRound(
     localAddress: localAddressFor(domain, ctx.localAddresses),
     maxRcptsPerSession: rules.limits.maxRcptsPerSession,
     maxRejectsPerSession: rules.limits.maxRejectsPerSession,
-    acquireSession: () => ctx.gate.acquire(provider ?? domain, rules.limits),
+    // The breaker is read again at every session: a job that waited at the gate while another
+    // opened it must not go on probing.
+    acquireSession: async () => {
+      const release = await ctx.gate.acquire(provider ?? domain, rules.limits);
+      const opened = provider ? await ctx.breaker.state(provider) : null;
+      if (!opened) return release;
+      release();
+      throw new BreakerOpenError(opened);
+    },
   };
   // One session per `maxRcptsPerSession` addresses is the fewest politeness allows; when a batch
   // needs several, they run side by side up to the provider's session budget (the gate holds
@@ -171,18 +191,28 @@ export async function verifyDomainRound(
       Math.ceil(addresses.length / rules.limits.maxRcptsPerSession),
     ),
   );
+  const mailFrom = ctx.smtp.mailFrom;
+  const chunks = split(addresses, parts);
   let results: DomainProbeResult[];
   try {
-    results = await Promise.all(
-      split(addresses, parts).map((chunk, i) =>
-        probeDomain(targets, chunk, probeOptions, i === 0 ? probe : undefined),
+    results = keepWhatWasLearnt(
+      chunks,
+      await Promise.allSettled(
+        chunks.map((chunk, i) =>
+          probeDomain(targets, chunk, probeOptions, i === 0 ? probe : undefined),
+        ),
       ),
+      probe,
     );
     if (probe) {
       const answer = results.flatMap((r) => [...r.outcomes]).find(([a]) => a === probe)?.[1];
-      const cls = answer?.kind === 'reply' ? classifyRcptReply(answer.reply) : null;
-      if (cls?.kind === 'accepted') catchAll = true;
-      else if (cls?.kind === 'final') catchAll = false;
+      const cls =
+        answer?.kind === 'reply'
+          ? decideOutcome(probe, answer, { catchAll: false, catchAllPending: false, mailFrom })
+          : null;
+      if (cls?.outcome.reason === 'accepted' || cls?.outcome.reason === 'catch_all') {
+        catchAll = true;
+      } else if (cls && cls.outcome.retry === null) catchAll = false;
       // Stored before the claim goes: a batch waiting for it must find the answer, not a gap.
       if (catchAll !== undefined) await ctx.catchAll.set(domain, catchAll);
     }
@@ -196,99 +226,109 @@ export async function verifyDomainRound(
   // probe was greylisted, its session broke before the answer, or the answer did not come in
   // time): they ask again later.
   const catchAllPending = (probe !== undefined || awaitAnswer) && catchAll === undefined;
-  const result = {
-    outcomes: new Map(results.flatMap((r) => [...r.outcomes])),
-    sessions: results.reduce((n, r) => n + r.sessions, 0),
-  };
-
-  const outcomes = new Map<string, AddressOutcome>();
+  const probed = new Map(results.flatMap((r) => [...r.outcomes]));
+  const notAsked = notAskedOutcomes(results, at);
+  const context = { catchAll: catchAll === true, catchAllPending, mailFrom };
+  const decided = new Map<string, DecidedOutcome>();
   for (const address of addresses) {
-    const outcome = result.outcomes.get(address);
-    outcomes.set(
+    const outcome = probed.get(address);
+    decided.set(
       address,
       outcome
-        ? toAddressOutcome(outcome, catchAll === true, catchAllPending)
-        : finalOutcome('protocol_error', 'no answer recorded', at),
+        ? decideOutcome(address, outcome, context)
+        : {
+            outcome:
+              notAsked.get(address) ??
+              finalOutcome('protocol_error', 'no-answer-recorded', 'no answer recorded', at),
+            classification: null,
+          },
     );
   }
-  return { outcomes, mxHost, provider, sessions: result.sessions };
-}
-
-function fromReply(
-  reply: SmtpReply,
-  target: SmtpTarget,
-  cls: ReplyClass,
-  catchAll: boolean,
-): AddressOutcome {
-  const base = {
-    catchAll,
-    mxHost: target.host,
-    smtpCode: reply.code,
-    smtpEnhancedCode: reply.enhanced,
-    detail: formatReply(reply),
-  };
-  if (cls.kind === 'accepted') {
-    return { ...base, reason: catchAll ? 'catch_all' : 'accepted', retry: null };
-  }
-  if (cls.kind === 'final') return { ...base, reason: cls.reason, retry: null };
-  const kind: RetryKind = cls.rateLimited
-    ? 'rate_limit'
-    : cls.reason === 'greylisted'
-      ? 'greylist'
-      : 'transient';
-  return { ...base, reason: cls.reason, retry: { kind, afterMs: cls.retryAfterMs } };
-}
-
-function fromFailure(
-  failure: SessionFailure,
-  target: SmtpTarget | null,
-  catchAll: boolean,
-): AddressOutcome {
-  const mxHost = target?.host ?? null;
-  if (failure.kind === 'reply') {
-    return fromReply(
-      failure.reply,
-      target ?? { host: '', ip: '' },
-      classifySessionReply(failure.reply),
-      catchAll,
-    );
-  }
-  const where = `${failure.stage}${mxHost ? ` at ${mxHost}` : ''}: ${failure.message}`;
-  const reason =
-    failure.kind === 'timeout'
-      ? 'timeout'
-      : failure.kind === 'protocol'
-        ? 'protocol_error'
-        : 'connection_failed';
+  const refusedBy = results.find((r) => r.refusal instanceof BreakerOpenError)?.refusal;
+  const breaker =
+    (provider ? await tripOnBlock(ctx.breaker, provider, decided) : null) ??
+    (refusedBy instanceof BreakerOpenError ? { state: refusedBy.state, opened: false } : null);
   return {
-    reason,
-    catchAll,
+    outcomes: new Map([...decided].map(([address, d]) => [address, d.outcome])),
     mxHost,
-    smtpCode: null,
-    smtpEnhancedCode: null,
-    detail: where,
-    retry: reason === 'protocol_error' ? null : { kind: 'transient', afterMs: null },
+    provider,
+    sessions: results.reduce((n, r) => n + r.sessions, 0),
+    breaker,
   };
 }
 
-function toAddressOutcome(
-  outcome: ProbeOutcome,
-  catchAll: boolean,
-  catchAllPending: boolean,
-): AddressOutcome {
-  if (outcome.kind === 'smtputf8_unsupported') {
-    return finalOutcome(
-      'invalid_syntax',
-      'non-ASCII local part, and this server does not support SMTPUTF8 (RFC 6531): mail to it cannot be delivered',
-      { mxHost: outcome.target.host },
-    );
+/**
+ * The parts of a round that the provider's gate refused before their first session: when no
+ * part got a session either, the round is retried whole (the gate's error goes up); otherwise
+ * what the other parts learnt is kept and the refused addresses wait for the gate.
+ */
+function keepWhatWasLearnt(
+  chunks: readonly string[][],
+  settled: PromiseSettledResult<DomainProbeResult>[],
+  probe: string | undefined,
+): DomainProbeResult[] {
+  const done = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const refused = settled.flatMap((s, i) =>
+    s.status === 'rejected' ? [{ i, error: s.reason as unknown }] : [],
+  );
+  if (refused.length === 0) return done;
+  const nothingDone = done.every((r) => r.sessions === 0);
+  for (const { i, error } of refused) {
+    const keep =
+      error instanceof BreakerOpenError || (error instanceof ThrottledError && !nothingDone);
+    if (!keep) throw error;
+    const chunk = chunks[i] ?? [];
+    const notStarted = i === 0 && probe ? [probe, ...chunk] : chunk;
+    done.push({ outcomes: new Map(), sessions: 0, notStarted, refusal: error });
   }
-  if (outcome.kind === 'failure') return fromFailure(outcome.failure, outcome.target, catchAll);
-  const cls = classifyRcptReply(outcome.reply);
-  const result = fromReply(outcome.reply, outcome.target, cls, catchAll);
-  if (cls.kind === 'accepted' && catchAllPending) {
-    // Not `deliverable` yet: the domain might accept anyone. Ask again with the probe.
-    return { ...result, retry: { kind: 'catch_all_pending', afterMs: null } };
+  return done;
+}
+
+/**
+ * The outcome of each address a refused session never asked: it waits for the provider's gate
+ * (costing no retry budget), or is blocked while the provider's breaker is open.
+ */
+function notAskedOutcomes(
+  results: DomainProbeResult[],
+  at: { mxHost: string | null },
+): Map<string, AddressOutcome> {
+  const outcomes = new Map<string, AddressOutcome>();
+  for (const { notStarted, refusal } of results) {
+    if (notStarted.length === 0) continue;
+    let outcome: AddressOutcome;
+    if (refusal instanceof BreakerOpenError) {
+      outcome = finalOutcome('blocked', 'breaker-open', breakerDetail(refusal.state), at);
+    } else if (refusal instanceof ThrottledError) {
+      outcome = {
+        ...finalOutcome(
+          'temporary_failure',
+          'throttled',
+          'not asked yet: the provider’s session or connection budget was spent',
+          at,
+        ),
+        retry: { kind: 'throttled', afterMs: refusal.retryInMs },
+      };
+    } else {
+      throw refusal;
+    }
+    for (const address of notStarted) outcomes.set(address, outcome);
   }
-  return result;
+  return outcomes;
+}
+
+/** The first reply of the round that shows the provider refuses us opens its breaker. */
+async function tripOnBlock(
+  breaker: ProviderBreaker,
+  provider: string,
+  decided: Map<string, DecidedOutcome>,
+): Promise<DomainRound['breaker']> {
+  for (const { outcome, classification } of decided.values()) {
+    if (!classification?.breaker) continue;
+    return breaker.trip(provider, outcome.detail ?? '', classification.rule);
+  }
+  return null;
+}
+
+export function breakerDetail(state: BreakerState): string {
+  return `not probed: ${state.provider} refused us (${state.reply}); probing it is paused until ${state.until}`;
 }

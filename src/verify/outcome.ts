@@ -1,37 +1,43 @@
 /**
  * What one verification round decided for an address: a reason, or a reason to fall back on
- * plus a request to try again later.
+ * plus a request to try again later, and the rule that decided it.
  */
+import type { RetryKind as ReplyRetryKind } from '../classify/types.ts';
 import type { Reason } from '../verdict/types.ts';
 
 export type RetryKind =
-  /** 4xx that greylisting daemons and busy servers answer: same triplet again after a delay. */
-  | 'greylist'
-  /** The server asked us to slow down (421, 4.7.x rate limits, too many connections). */
-  | 'rate_limit'
-  /** Connection failures and timeouts: worth another try with backoff, a bounded number of times. */
-  | 'transient'
+  | ReplyRetryKind
   /** Accepted, but the catch-all probe is still being greylisted. */
-  | 'catch_all_pending';
+  | 'catch_all_pending'
+  /**
+   * Not asked: the provider's gate refused the session (its budget is spent). Costs no retry
+   * budget, since nothing was learnt about the address.
+   */
+  | 'throttled';
 
 export interface AddressOutcome {
   /** The verdict now, or the one to report if no retry is left. */
   reason: Reason;
+  /** Stable id of the rule that decided (see src/classify/). */
+  rule: string;
   catchAll: boolean;
   mxHost: string | null;
   smtpCode: number | null;
   smtpEnhancedCode: string | null;
   detail: string | null;
-  retry: null | { kind: RetryKind; afterMs: number | null };
+  /** `slowDown`: the server asked us to send less; the provider's rate goes down (AIMD). */
+  retry: null | { kind: RetryKind; afterMs: number | null; slowDown?: boolean };
 }
 
 export function finalOutcome(
   reason: Reason,
+  rule: string,
   detail: string | null,
-  extra: Partial<Omit<AddressOutcome, 'reason' | 'detail' | 'retry'>> = {},
+  extra: Partial<Omit<AddressOutcome, 'reason' | 'rule' | 'detail' | 'retry'>> = {},
 ): AddressOutcome {
   return {
     reason,
+    rule,
     detail,
     catchAll: extra.catchAll ?? false,
     mxHost: extra.mxHost ?? null,

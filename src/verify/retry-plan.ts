@@ -40,38 +40,42 @@ export function planRetries(
   const finals = new Map<string, AddressOutcome>();
   const again: string[] = [];
   let serverAskedMs = 0;
-  let onlyTransient = true;
   let greylisted = 0;
   let rateLimited = false;
+  const kinds = new Set<string>();
   for (const [address, outcome] of outcomes) {
     const retry = outcome.retry;
-    if (retry?.kind === 'rate_limit') rateLimited = true;
+    if (retry?.slowDown) rateLimited = true;
     const canWait =
       retry === null
         ? false
-        : retry.kind === 'transient'
-          ? state.transientTries < policy.transientRetries
-          : policy.waitForGreylist && state.waits < policy.greylistDelaysMs.length;
+        : retry.kind === 'throttled'
+          ? true
+          : retry.kind === 'transient'
+            ? state.transientTries < policy.transientRetries
+            : policy.waitForGreylist && state.waits < policy.greylistDelaysMs.length;
     if (!retry || !canWait) {
       finals.set(address, outcome);
       continue;
     }
-    if (retry.kind !== 'transient') onlyTransient = false;
+    kinds.add(retry.kind === 'throttled' || retry.kind === 'transient' ? retry.kind : 'wait');
     if (retry.kind === 'greylist' || retry.kind === 'catch_all_pending') greylisted += 1;
     serverAskedMs = Math.max(serverAskedMs, retry.afterMs ?? 0);
     again.push(address);
   }
   if (again.length === 0)
     return { finals, again, delayMs: 0, greylisted, rateLimited, next: state };
-  const anyTransient = again.some((a) => outcomes.get(a)?.retry?.kind === 'transient');
   // A round spends one try of each budget it uses, so a transient failure retried alongside
-  // greylisted addresses still gets no more than `transientRetries` extra rounds.
+  // greylisted addresses still gets no more than `transientRetries` extra rounds. Waiting for
+  // the provider's gate (`throttled`) spends none: the addresses were never asked.
   const next: RetryState = {
-    waits: state.waits + (onlyTransient ? 0 : 1),
-    transientTries: state.transientTries + (anyTransient ? 1 : 0),
+    waits: state.waits + (kinds.has('wait') ? 1 : 0),
+    transientTries: state.transientTries + (kinds.has('transient') ? 1 : 0),
   };
-  const delayMs = onlyTransient
-    ? policy.transientBackoffMs * 2 ** state.transientTries
-    : Math.max(policy.greylistDelaysMs[state.waits] ?? 0, serverAskedMs);
+  const delayMs = kinds.has('wait')
+    ? Math.max(policy.greylistDelaysMs[state.waits] ?? 0, serverAskedMs)
+    : kinds.has('transient')
+      ? Math.max(policy.transientBackoffMs * 2 ** state.transientTries, serverAskedMs)
+      : serverAskedMs;
   return { finals, again, delayMs, greylisted, rateLimited, next };
 }

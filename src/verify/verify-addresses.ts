@@ -7,7 +7,7 @@
 import pLimit from 'p-limit';
 import { addressFlags, parseAddress } from '../address/index.ts';
 import { formatDuration } from '../config/duration.ts';
-import { type AddressResult, buildResult, invalidSyntaxResult } from '../verdict/result.ts';
+import { type AddressResult, buildResult, syntaxResult } from '../verdict/result.ts';
 import { type DomainRound, type RoundContext, verifyDomainRound } from './domain-round.ts';
 import type { AddressOutcome } from './outcome.ts';
 import { planRetries, type RetryPolicy, type RetryState } from './retry-plan.ts';
@@ -44,7 +44,7 @@ export async function verifyAddresses(
   parsed.forEach((p, index) => {
     const input = inputs[index] ?? '';
     if (!p.ok) {
-      settle(index, invalidSyntaxResult(input, `${p.code}: ${p.message}`));
+      settle(index, syntaxResult(input, p));
       return;
     }
     const group = byDomain.get(p.domain) ?? new Map<string, number[]>();
@@ -74,6 +74,7 @@ export async function verifyAddresses(
                 smtpEnhancedCode: outcome.smtpEnhancedCode,
                 detail: outcome.detail,
                 checkedAt: new Date(),
+                rule: outcome.rule,
               }),
             );
           }
@@ -96,6 +97,12 @@ async function verifyDomainWithRetries(
   let state: RetryState = { waits: 0, transientTries: 0 };
   while (pending.length > 0) {
     const round: DomainRound = await verifyDomainRound(domain, pending, ctx, { disposable });
+    if (round.breaker?.opened) {
+      const { state } = round.breaker;
+      options.onProgress?.(
+        `${state.provider} refused us (${state.reply}): probing it is paused until ${state.until}; its addresses are reported unknown/blocked`,
+      );
+    }
     const plan = planRetries(round.outcomes, state, options);
     for (const [address, outcome] of plan.finals) finals.set(address, outcome);
     if (plan.again.length === 0) break;

@@ -17,6 +17,7 @@ const verdict = fc.record<CachedVerdict>({
   smtpCode: fc.option(fc.integer({ min: 200, max: 599 }), { nil: null }),
   smtpEnhancedCode: fc.option(fc.stringMatching(/^[245]\.\d{1,3}\.\d{1,3}$/), { nil: null }),
   detail: fc.option(fc.string({ unit: 'grapheme', maxLength: 300 }), { nil: null }),
+  rule: fc.option(fc.stringMatching(/^[a-z0-9][a-z0-9.-]{0,30}$/), { nil: null }),
 });
 
 describe('compact verdict encoding', () => {
@@ -50,8 +51,11 @@ describe('compact verdict encoding', () => {
       smtpCode: 250,
       smtpEnhancedCode: '2.1.5',
       detail: null,
+      rule: 'accepted',
     });
-    expect(text).toBe('["accepted",1735689600000,0,"aspmx.l.google.com",250,"2.1.5"]');
+    expect(text).toBe(
+      '["accepted",1735689600000,0,"aspmx.l.google.com",250,"2.1.5",null,"accepted"]',
+    );
     const noMx = encodeVerdict({
       reason: 'invalid_syntax',
       checkedAt: new Date(0),
@@ -60,8 +64,22 @@ describe('compact verdict encoding', () => {
       smtpCode: null,
       smtpEnhancedCode: null,
       detail: null,
+      rule: null,
     });
     expect(noMx).toBe('["invalid_syntax",0,0]');
+  });
+
+  it('reads entries written before verdicts named their rule, with no rule', () => {
+    expect(decodeVerdict('["accepted",1735689600000,0,"mx.example.test",250,"2.1.5"]')).toEqual({
+      reason: 'accepted',
+      checkedAt: new Date(1_735_689_600_000),
+      catchAll: false,
+      mxHost: 'mx.example.test',
+      smtpCode: 250,
+      smtpEnhancedCode: '2.1.5',
+      detail: null,
+      rule: null,
+    });
   });
 
   it('reads anything else as a miss', () => {

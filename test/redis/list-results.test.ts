@@ -25,6 +25,7 @@ function verdict(i: number): CachedVerdict {
     smtpCode: i % 3 === 0 ? 550 : 250,
     smtpEnhancedCode: i % 3 === 0 ? '5.1.1' : null,
     detail: i % 7 === 0 ? `reply for user${i}` : null,
+    rule: i % 3 === 0 ? 'enhanced-5.1.1' : 'accepted',
   };
 }
 

@@ -28,6 +28,7 @@ function verdict(reason: Reason, agoMs = 0): CachedVerdict {
     smtpCode: reason === 'accepted' ? 250 : 550,
     smtpEnhancedCode: reason === 'accepted' ? '2.1.5' : '5.1.1',
     detail: null,
+    rule: reason === 'accepted' ? 'accepted' : 'enhanced-5.1.1',
   };
 }
 

@@ -59,9 +59,10 @@ export function makeRow(spec: Spec): ReportInputRow {
     catchAll: spec.catchAll ?? false,
     mxHost: spec.normalized ? `mx.${spec.normalized.split('@')[1]}` : null,
     smtpCode: spec.smtp?.[0] ?? null,
-    smtpEnhancedCode: spec.smtp?.[1] ?? null,
+    smtpEnhancedCode: spec.smtp?.[1] || null,
     detail: null,
     checkedAt: CHECKED_AT,
+    rule: `test-${spec.reason}`,
   });
   return {
     fields: spec.hostile
@@ -207,6 +208,12 @@ const SPECS: Spec[] = [
     duplicate: true,
   },
   { email: 'bad@@x', normalized: null, reason: 'invalid_syntax' },
+  {
+    email: 'ruth@bare550.test',
+    normalized: 'ruth@bare550.test',
+    reason: 'rejected',
+    smtp: [550, ''],
+  },
 ];
 
 export function fixtureRows(): ReportInputRow[] {

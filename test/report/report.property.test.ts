@@ -38,6 +38,7 @@ const row: fc.Arbitrary<ReportInputRow> = fc
       smtpEnhancedCode: null,
       detail: null,
       checkedAt: CHECKED_AT,
+      rule: null,
     }),
   }));
 

@@ -95,6 +95,12 @@ describe('loadScenario', () => {
       ['domains:\n  "bad domain": {}', /domains.*expected a DNS name/],
       ['domains: {}\nhosts:\n  mx.a.test: { errorLimits: { soft: x } }', /errorLimits\.soft: /],
       ['hosts: {}', /domains: /],
+      [
+        'domains:\n  a.test: { replies: { bob: "550-first\\n551 second" } }',
+        /replies\.bob: expected a reply like/,
+      ],
+      ['domains: {}\nhosts:\n  mx.a.test: { greeting: "220 hello" }', /greeting: expected a reply/],
+      ['domains: {}\nhosts:\n  mx.a.test: { recipientLimit: 0 }', /recipientLimit: /],
     ];
     for (const [text, message] of cases) {
       const error = await loadError('bad.yaml', text);
@@ -102,6 +108,26 @@ describe('loadScenario', () => {
       expect(error.message).toMatch(/bad\.yaml: /);
       expect(error.message).toMatch(message);
     }
+  });
+
+  it('takes real replies, multi-line ones line by line', async () => {
+    const path = await file(
+      'replies.yaml',
+      [
+        'domains:',
+        '  a.test:',
+        '    mx: [{ host: mx.a.test }]',
+        '    replies:',
+        '      bob: "550-5.1.1 The email account that you tried to reach does not exist.\\n550 5.1.1 Please try double-checking - gsmtp"',
+        'hosts:',
+        '  mx.a.test: { mailReply: "553 5.1.8 Sender domain does not exist", recipientLimit: 5 }',
+      ].join('\n'),
+    );
+    const scenario = await loadScenario(path);
+    expect(scenario.domains['a.test']?.replies?.bob).toBe(
+      '550-5.1.1 The email account that you tried to reach does not exist.\n550 5.1.1 Please try double-checking - gsmtp',
+    );
+    expect(scenario.hosts?.['mx.a.test']?.recipientLimit).toBe(5);
   });
 
   it('reports an unreadable file with its path', async () => {

@@ -3,7 +3,7 @@ import { type AddressOutcome, finalOutcome, type RetryKind } from '../../src/ver
 import { planRetries, type RetryState } from '../../src/verify/retry-plan.ts';
 
 const retrying = (kind: RetryKind, afterMs: number | null = null): AddressOutcome => ({
-  ...finalOutcome('greylisted', null),
+  ...finalOutcome('greylisted', 'greylist', null),
   retry: { kind, afterMs },
 });
 const policy = {
@@ -56,6 +56,32 @@ describe('planRetries', () => {
     });
   });
 
+  it('waiting for the gate spends no retry budget and waits as long as the gate asked', () => {
+    const plan = planRetries(
+      new Map([['a', retrying('throttled', 1234)]]),
+      { waits: 2, transientTries: 2 },
+      policy,
+    );
+    expect(plan).toMatchObject({
+      again: ['a'],
+      delayMs: 1234,
+      greylisted: 0,
+      next: { waits: 2, transientTries: 2 },
+    });
+  });
+
+  it('a slow-down request lowers the provider rate; a plain greylist does not', () => {
+    const slow: AddressOutcome = {
+      ...retrying('deferred'),
+      retry: { kind: 'deferred', afterMs: null, slowDown: true },
+    };
+    const start = { waits: 0, transientTries: 0 };
+    expect(planRetries(new Map([['a', slow]]), start, policy).rateLimited).toBe(true);
+    expect(planRetries(new Map([['a', retrying('greylist')]]), start, policy).rateLimited).toBe(
+      false,
+    );
+  });
+
   it('waits as long as the server asked when that is longer', () => {
     const plan = planRetries(
       new Map([['a', retrying('greylist', 300_000)]]),
@@ -69,7 +95,7 @@ describe('planRetries', () => {
   it('final outcomes and --no-greylist-wait are final at once', () => {
     const plan = planRetries(
       new Map([
-        ['a', finalOutcome('accepted', null)],
+        ['a', finalOutcome('accepted', 'accepted', null)],
         ['b', retrying('greylist')],
       ]),
       { waits: 0, transientTries: 0 },

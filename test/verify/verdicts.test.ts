@@ -48,9 +48,20 @@ const scenario: Scenario = {
     'dropped.test': { mx: [{ host: 'mx.dropped.test' }], mailboxes: ['dan'] },
     'silent.test': { mx: [{ host: 'mx.silent.test' }], mailboxes: ['sam'] },
     'microsoft.test': {
-      mx: [{ host: 'mx.microsoft.test' }],
+      mx: [{ host: 'microsoft-test.mail.protection.outlook.com' }],
       mailboxes: ['mia'],
       unknownReply: '550 5.4.1 Recipient address rejected: Access denied. AS(201806281)',
+    },
+    // The same words from a server that is not Microsoft's are a refusal, not "no such user".
+    'lookalike.test': {
+      mx: [{ host: 'mx.lookalike.test' }],
+      mailboxes: ['lou'],
+      unknownReply: '550 5.4.1 Recipient address rejected: Access denied. AS(201806281)',
+    },
+    'bare550.test': {
+      mx: [{ host: 'mx.bare550.test' }],
+      mailboxes: ['bea'],
+      unknownReply: '550 Requested action not taken: mailbox unavailable',
     },
     'backup.test': {
       mx: [
@@ -85,33 +96,36 @@ afterAll(async () => {
   await world?.close();
 });
 
-const cases: Array<[string, string, string]> = [
-  ['alice@ok.test', 'deliverable', 'accepted'],
-  ['not an address', 'undeliverable', 'invalid_syntax'],
-  ['someone@nxdomain.test', 'undeliverable', 'no_domain'],
-  ['someone@nullmx.test', 'undeliverable', 'no_mail_server'],
-  ['someone@nomx.test', 'undeliverable', 'no_mail_server'],
-  ['nobody@ok.test', 'undeliverable', 'mailbox_not_found'],
-  ['nobody@microsoft.test', 'undeliverable', 'mailbox_not_found'],
-  ['carol@ok.test', 'undeliverable', 'mailbox_disabled'],
-  ['anyone@catchall.test', 'risky', 'catch_all'],
-  ['dave@ok.test', 'risky', 'mailbox_full'],
-  ['someone@mailinator.com', 'risky', 'disposable'],
-  ['gina@greyforever.test', 'unknown', 'greylisted'],
-  ['lee@listed.test', 'unknown', 'blocked'],
-  ['pat@policy.test', 'unknown', 'blocked'],
-  ['bo@banner554.test', 'unknown', 'blocked'],
-  ['tim@tarpit.test', 'unknown', 'timeout'],
-  ['sam@silent.test', 'unknown', 'timeout'],
-  ['rob@refused.test', 'unknown', 'connection_failed'],
-  ['dan@dropped.test', 'unknown', 'connection_failed'],
-  ['nobody@busy.test', 'unknown', 'temporary_failure'],
-  ['gil@garbage.test', 'unknown', 'protocol_error'],
-  ['hal@huge.test', 'unknown', 'protocol_error'],
-  ['ann@implicit.test', 'deliverable', 'accepted'],
-  ['gus@greytwice.test', 'deliverable', 'accepted'],
-  ['ben@backup.test', 'deliverable', 'accepted'],
-  ['hugo@helo.test', 'deliverable', 'accepted'],
+/** Address, status, reason, and the rule that must decide it. */
+const cases: Array<[string, string, string, string]> = [
+  ['alice@ok.test', 'deliverable', 'accepted', 'accepted'],
+  ['not an address', 'undeliverable', 'invalid_syntax', 'syntax-missing-at'],
+  ['someone@nxdomain.test', 'undeliverable', 'no_domain', 'dns-nxdomain'],
+  ['someone@nullmx.test', 'undeliverable', 'no_mail_server', 'dns-no-mail-server'],
+  ['someone@nomx.test', 'undeliverable', 'no_mail_server', 'dns-no-mail-server'],
+  ['nobody@ok.test', 'undeliverable', 'mailbox_not_found', 'enhanced-5.1.1'],
+  ['nobody@microsoft.test', 'undeliverable', 'mailbox_not_found', 'provider-microsoft-dbeb'],
+  ['nobody@lookalike.test', 'unknown', 'blocked', 'text-policy'],
+  ['nobody@bare550.test', 'unknown', 'rejected', 'bare-5xx'],
+  ['carol@ok.test', 'undeliverable', 'mailbox_disabled', 'enhanced-5.2.1'],
+  ['anyone@catchall.test', 'risky', 'catch_all', 'accepted'],
+  ['dave@ok.test', 'risky', 'mailbox_full', 'enhanced-4.2.2'],
+  ['someone@mailinator.com', 'risky', 'disposable', 'disposable-domain'],
+  ['gina@greyforever.test', 'unknown', 'greylisted', 'greylist'],
+  ['lee@listed.test', 'unknown', 'blocked', 'mail-refused'],
+  ['pat@policy.test', 'unknown', 'blocked', 'policy-5.7'],
+  ['bo@banner554.test', 'unknown', 'blocked', 'banner-refused'],
+  ['tim@tarpit.test', 'unknown', 'timeout', 'smtp-timeout'],
+  ['sam@silent.test', 'unknown', 'timeout', 'smtp-timeout'],
+  ['rob@refused.test', 'unknown', 'connection_failed', 'smtp-connect-failed'],
+  ['dan@dropped.test', 'unknown', 'connection_failed', 'smtp-closed'],
+  ['nobody@busy.test', 'unknown', 'temporary_failure', 'server-trouble-4xx'],
+  ['gil@garbage.test', 'unknown', 'protocol_error', 'smtp-protocol'],
+  ['hal@huge.test', 'unknown', 'protocol_error', 'smtp-protocol'],
+  ['ann@implicit.test', 'deliverable', 'accepted', 'accepted'],
+  ['gus@greytwice.test', 'deliverable', 'accepted', 'accepted'],
+  ['ben@backup.test', 'deliverable', 'accepted', 'accepted'],
+  ['hugo@helo.test', 'deliverable', 'accepted', 'accepted'],
 ];
 
 describe('verdicts against the sandbox (DESIGN §3)', () => {
@@ -126,17 +140,15 @@ describe('verdicts against the sandbox (DESIGN §3)', () => {
     );
   });
 
-  it.each(cases)('%s → %s / %s', (email, status, reason) => {
+  it.each(cases)('%s → %s / %s by rule %s', (email, status, reason, rule) => {
     const result = results.get(email);
     expect(result, email).toBeDefined();
     expect({
       status: result?.status,
       reason: result?.reason,
+      rule: result?.rule,
       detail: result?.detail,
-    }).toMatchObject({
-      status,
-      reason,
-    });
+    }).toMatchObject({ status, reason, rule });
   });
 
   it('covers every reason of the table, mx_not_public aside (tested with ALLOW_PRIVATE_MX=0)', () => {
