@@ -25,8 +25,11 @@ describe('classifyReply at RCPT', () => {
     [
       '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup',
       'mailbox_not_found',
-      'enhanced-5.1.10',
+      'mta-exchange-recipient-not-found',
     ],
+    ['550 5.1.10 <x@y.z>: recipient not found', 'mailbox_not_found', 'enhanced-5.1.10'],
+    ['550 5.1.6 recipient no longer on server', 'mailbox_not_found', 'enhanced-5.1.6'],
+    ['550 5.1.1 <x@y.z>... User unknown', 'mailbox_not_found', 'enhanced-5.1.1'],
     ['550 No such user here', 'mailbox_not_found', 'text-user-unknown'],
     ['550 Benutzer unbekannt', 'mailbox_not_found', 'text-user-unknown'],
     [
