@@ -1,9 +1,24 @@
 /**
  * The domain (after the `@`): an RFC 5321 Domain of LDH labels, IDNs converted to punycode with
- * node's UTS #46 implementation. Address literals are refused: there is no MX to verify them by.
+ * UTS #46 (the `tr46` library, the one behind the WHATWG URL parser, used directly so the rules
+ * do not change with the Node version: Node 24's `domainToASCII` lets invalid `xn--` labels
+ * through). Address literals are refused: there is no MX to verify them by.
  */
-import { domainToASCII, domainToUnicode } from 'node:url';
+import { type Options, toASCII, toUnicode } from 'tr46';
 import { type AddressRejection, reject } from './errors.ts';
+
+/**
+ * IDNA 2008 as registries apply it (UTS #46 nontransitional, STD3 rules, hyphen, joiner and
+ * bidi checks), and punycode that does not decode is an error, never passed through.
+ */
+const IDNA: Options = {
+  checkBidi: true,
+  checkHyphens: true,
+  checkJoiners: true,
+  useSTD3ASCIIRules: true,
+  transitionalProcessing: false,
+  ignoreInvalidPunycode: false,
+};
 
 export type DomainResult = { ok: true; ascii: string; unicode: string } | AddressRejection;
 
@@ -11,10 +26,7 @@ const MAX_DOMAIN_LENGTH = 253;
 const MAX_LABEL_LENGTH = 63;
 const LDH = /^[a-z0-9-]+$/;
 const DIGITS = /^[0-9]+$/;
-/**
- * ASCII that may appear in a domain before IDNA mapping; anything else would let the WHATWG
- * host parser behind `domainToASCII` rewrite it (it percent-decodes `%61`).
- */
+/** ASCII that may appear in a domain before IDNA mapping. */
 const DOMAIN_ASCII = /^[A-Za-z0-9.-]$/;
 
 function isAscii(text: string): boolean {
@@ -102,9 +114,8 @@ export function normalizeDomain(raw: string): DomainResult {
   const screened = screenAscii(raw);
   if (screened) return screened;
 
-  // ASCII needs only lower-casing; the WHATWG host parser would also read `0x7f.0x1` as the
-  // IPv4 address 127.0.0.1. Its IDNA output is checked as LDH below like everything else.
-  let ascii = isAscii(raw) ? raw.toLowerCase() : domainToASCII(raw);
+  // ASCII needs only lower-casing; its labels are checked as LDH below like everything else.
+  let ascii = isAscii(raw) ? raw.toLowerCase() : (toASCII(raw, IDNA) ?? '');
   if (ascii === '') {
     return invalid(`${shown(raw)} is not a valid internationalised domain name (IDNA)`);
   }
@@ -114,12 +125,14 @@ export function normalizeDomain(raw: string): DomainResult {
 
   const problem = checkHostname(ascii);
   if (problem) return problem;
-  // Punycode labels must decode, and encode back to themselves, or the domain has two names.
+  // Punycode labels must decode to a valid IDN, and encode back to themselves, or the domain
+  // has two names.
+  const unicode = toUnicode(ascii, IDNA);
   if (
     ascii.split('.').some((label) => label.startsWith('xn--')) &&
-    domainToASCII(ascii) !== ascii
+    (unicode.error || toASCII(unicode.domain, IDNA) !== ascii)
   ) {
     return invalid(`the domain ${shown(ascii)} has a punycode (xn--) label that is not valid`);
   }
-  return { ok: true, ascii, unicode: domainToUnicode(ascii) || ascii };
+  return { ok: true, ascii, unicode: unicode.error ? ascii : unicode.domain };
 }

@@ -22,10 +22,14 @@ import type { CleanFlags } from './commands/clean.ts';
 import { ProgressDisplay } from './progress-line.ts';
 import { ensureRedis } from './redis-bootstrap.ts';
 
+/**
+ * The file's bytes and every option that changes the result. (Piping the file into the hash
+ * ended it: the options were never hashed on Node 20, and Node 24 refuses the late update.)
+ */
 async function listIdFor(file: string, options: ListOptions): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(file), hash);
-  hash.update(JSON.stringify(options));
+  hash.update(`${JSON.stringify(options)}\n`);
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return `l${hash.digest('hex').slice(0, 24)}`;
 }
 

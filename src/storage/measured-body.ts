@@ -21,17 +21,28 @@ export function measureBody(body: StorageBody): MeasuredBody {
   const source = typeof body === 'string' || Buffer.isBuffer(body) ? Readable.from([body]) : body;
   let bytes = 0;
   let failure: { error: unknown } | undefined;
+  // Whether we still read the source: once the storage side has stopped us, the source errors
+  // only because we release it (Node 22+ destroys it with an error) — not the body's fault.
+  let reading = true;
   // The source's own 'error' event, not a catch around the loop: when the storage side fails,
   // Readable.from throws that error into the generator, and it must not be blamed on the body.
   source.on('error', (error) => {
-    failure ??= { error };
+    if (reading) failure ??= { error };
   });
 
   async function* count(): AsyncGenerator<Buffer> {
     for await (const chunk of source) {
       const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
       bytes += buffer.length;
-      yield buffer;
+      let stopped = true;
+      try {
+        yield buffer;
+        stopped = false;
+      } finally {
+        // The consumer threw into or returned from the generator: it stops reading here,
+        // before the loop releases the source.
+        if (stopped) reading = false;
+      }
     }
   }
 

@@ -55,3 +55,13 @@ export function overTcp(port: number, message: Buffer): Promise<Reply> {
     setTimeout(() => socket.write(message.subarray(5)), 20);
   });
 }
+
+/**
+ * The fields an MX answer is about, whatever else the runtime adds (Node 24's resolver adds
+ * `type: 'MX'` to each record).
+ */
+export function mxRecords(
+  records: ReadonlyArray<{ exchange: string; priority: number }>,
+): Array<{ exchange: string; priority: number }> {
+  return records.map(({ exchange, priority }) => ({ exchange, priority }));
+}
