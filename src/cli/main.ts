@@ -3,6 +3,7 @@
  * them to commander and turns errors into a one-line reason and a non-zero exit.
  */
 import { Command, CommanderError } from 'commander';
+import { packageVersion } from '../config/package-root.ts';
 import { isListcleanError } from '../errors.ts';
 import { registerClean } from './commands/clean.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -15,6 +16,7 @@ import { registerWorker } from './commands/worker.ts';
 export function buildProgram(): Command {
   const program = new Command('listclean')
     .description('Clean email lists without sending mail: syntax, DNS/MX and SMTP RCPT checks.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
   registerVerify(program);

@@ -4,11 +4,8 @@
  * workers, per-provider throttles in Redis, reports in storage — over real DNS and SMTP sockets
  * on 127.0.0.x. Its Redis keys carry a prefix of their own and are removed afterwards.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+import { packageRoot } from '../../config/package-root.ts';
 
 /** Short waits so the demo's greylisting, tarpit and retries finish in seconds, not hours. */
 const DEMO_ENV = {
@@ -31,7 +28,7 @@ export function registerDemo(program: Command): void {
     .action(async (flags: { out: string }) => {
       const { runDemo } = await import('../run-demo.ts');
       await runDemo({
-        root: ROOT,
+        root: packageRoot(),
         outDir: flags.out,
         env: DEMO_ENV,
       });

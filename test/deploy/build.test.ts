@@ -1,0 +1,61 @@
+/**
+ * The compiled build: `npm pack` builds dist/ and ships it without tests or bench, and the
+ * `listclean` command runs from dist/ alone (no tsx, no src/), reply rules included.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
+import { runCli } from '../helpers/cli.ts';
+import { TEST_ENV } from '../helpers/verify.ts';
+
+const run = promisify(execFile);
+let files: string[];
+let world: SandboxWorld;
+
+beforeAll(async () => {
+  // `npm pack` runs `prepack` (the build) first; --dry-run writes no tarball.
+  const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts=false'], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  files =
+    (JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]?.files.map(
+      (f) => f.path,
+    ) ?? [];
+  world = await startWorld({
+    domains: {
+      'm365.test': {
+        mx: [{ host: 'm365-test.mail.protection.outlook.com' }],
+        mailboxes: ['mia'],
+        unknownReply: '550 5.4.1 Recipient address rejected: Access denied. AS(201806281)',
+      },
+    },
+  });
+}, 120_000);
+afterAll(async () => {
+  await world?.close();
+});
+
+describe('the compiled build', () => {
+  it('npm pack ships dist/, the bin and the demo files, and no tests, bench or sources', () => {
+    expect(files).toContain('bin/listclean.mjs');
+    expect(files).toContain('dist/src/cli/main.js');
+    expect(files).toContain('dist/workers/probe.js');
+    expect(files).toContain('dist/src/classify/reply-rules.yaml');
+    expect(files).toContain('examples/sandbox-scenario.yaml');
+    expect(files.filter((f) => /^(test|bench|src)\//.test(f) || f.endsWith('.ts'))).toEqual([]);
+  });
+
+  it('listclean runs from dist/ alone: version, and a verdict decided by a reply rule', async () => {
+    const env = { ...world.env, ...TEST_ENV, LISTCLEAN_DIST: 'dist' };
+    const version = await runCli(['--version'], { env });
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const verified = await runCli(['verify', 'nobody@m365.test'], { env });
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({
+      status: 'undeliverable',
+      reason: 'mailbox_not_found',
+      rule: 'provider-microsoft-dbeb',
+    });
+  });
+});
