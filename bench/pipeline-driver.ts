@@ -6,10 +6,10 @@
  */
 import { createReadStream } from 'node:fs';
 import type { RawConfig } from '../src/config/env.ts';
-import { createRuntime, probeQueues } from '../src/pipeline/runtime.ts';
 import { submitList } from '../src/pipeline/submit.ts';
 import type { ListStatus } from '../src/pipeline/types.ts';
-import { startWorkers } from '../src/pipeline/worker-pool.ts';
+import { createRuntime, probeQueues } from '../src/runtime/runtime.ts';
+import { startWorkers } from '../workers/pool.ts';
 import { type CommandDelta, commandDelta, redisSnapshot, usedMemory } from './redis-meter.ts';
 import { instrumentRuntime, type SlotAccounting } from './slot-accounting.ts';
 

@@ -3,18 +3,16 @@ import { Worker } from 'bullmq';
 import { runAggregate } from '../src/pipeline/aggregate.ts';
 import { QUEUES } from '../src/pipeline/names.ts';
 import { notifyCompletion } from '../src/pipeline/notify.ts';
-import type { Runtime } from '../src/pipeline/runtime.ts';
 import type { AggregateJobData } from '../src/pipeline/types.ts';
+import type { Runtime } from '../src/runtime/runtime.ts';
+import { workerOptions } from './options.ts';
 
 export function startAggregateWorker(rt: Runtime): Worker<AggregateJobData> {
-  const worker = new Worker<AggregateJobData>(QUEUES.aggregate, (job) => runAggregate(job, rt), {
-    connection: rt.redis,
-    prefix: rt.bullPrefix,
-    concurrency: 1,
-    lockDuration: rt.config.WORKER_LOCK_DURATION,
-    // Check for jobs of crashed workers as often as a lock can lapse.
-    stalledInterval: rt.config.WORKER_LOCK_DURATION,
-  });
+  const worker = new Worker<AggregateJobData>(
+    QUEUES.aggregate,
+    (job) => runAggregate(job, rt),
+    workerOptions(rt, 1),
+  );
   worker.on('failed', (job, error) => {
     // Out of attempts (or a child failed it): the list has failed, say why.
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {

@@ -5,30 +5,22 @@
 import { Worker } from 'bullmq';
 import { QUEUES } from '../src/pipeline/names.ts';
 import { runProbe } from '../src/pipeline/probe.ts';
-import type { PoolQueue, Runtime } from '../src/pipeline/runtime.ts';
 import type { ProbeJobData } from '../src/pipeline/types.ts';
-
-function lockOptions(rt: Runtime) {
-  return {
-    connection: rt.redis,
-    prefix: rt.bullPrefix,
-    lockDuration: rt.config.WORKER_LOCK_DURATION,
-    // Check for jobs of crashed workers as often as a lock can lapse.
-    stalledInterval: rt.config.WORKER_LOCK_DURATION,
-  };
-}
+import type { PoolQueue, Runtime } from '../src/runtime/runtime.ts';
+import { workerOptions } from './options.ts';
 
 /**
  * The shared queue's worker; also drains, the same way, a pool queue the policy no longer names
  * (`queue`, see src/pipeline/pool-registry.ts).
  */
 export function startProbeWorker(rt: Runtime, queue: string = QUEUES.probe): Worker<ProbeJobData> {
-  return new Worker<ProbeJobData>(queue, (job, token) => runProbe(job, token, rt, null), {
-    ...lockOptions(rt),
-    // Probe jobs wait on remote servers, not the CPU; the per-provider gate, not this number,
-    // is what bounds the load on any one provider.
-    concurrency: rt.config.WORKER_CONCURRENCY,
-  });
+  // Probe jobs wait on remote servers, not the CPU; the per-provider gate, not this number, is
+  // what bounds the load on any one provider.
+  return new Worker<ProbeJobData>(
+    queue,
+    (job, token) => runProbe(job, token, rt, null),
+    workerOptions(rt, rt.config.WORKER_CONCURRENCY),
+  );
 }
 
 /**
@@ -41,8 +33,9 @@ export async function setPoolConcurrency(rt: Runtime): Promise<void> {
 
 /** A provider pool's worker: locally, too, no more jobs than the provider's session limit. */
 export function startPoolWorker(rt: Runtime, pool: PoolQueue): Worker<ProbeJobData> {
-  return new Worker<ProbeJobData>(pool.queue, (job, token) => runProbe(job, token, rt, pool), {
-    ...lockOptions(rt),
-    concurrency: pool.concurrency,
-  });
+  return new Worker<ProbeJobData>(
+    pool.queue,
+    (job, token) => runProbe(job, token, rt, pool),
+    workerOptions(rt, pool.concurrency),
+  );
 }

@@ -5,8 +5,7 @@
 import './fastify-types.ts';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { metricsPlugin } from '../metrics/plugin.ts';
-import { pipelineQueues, type Runtime } from '../pipeline/runtime.ts';
-import { webhookQueue } from '../webhook/queue.ts';
+import { allQueues, type Runtime } from '../runtime/runtime.ts';
 import { identify } from './auth.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { KeyRing } from './key-ring.ts';
@@ -48,7 +47,7 @@ export async function buildApp(
   if (rt.config.ADMIN_KEY !== '') {
     await app.register(adminRoutes, {
       adminKey: rt.config.ADMIN_KEY,
-      queues: [...pipelineQueues(rt), webhookQueue(rt)],
+      queues: allQueues(rt),
     });
   }
   await app.register(v1Routes, { prefix: '/v1' });

@@ -2,7 +2,7 @@
  * What the API adds to Fastify's request and instance, declared once so every route plugin
  * (ours and those added later, such as schedules) sees the same types.
  */
-import type { Runtime } from '../pipeline/runtime.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -2,7 +2,7 @@
 export { type BuildAppOptions, buildApp } from './app.ts';
 export { tenantOf } from './auth.ts';
 export { ApiError, apiError, type ErrorBody } from './errors.ts';
-export { listKeys, purgeList } from './purge-list.ts';
+export { allListKeys, purgeList } from './purge-list.ts';
 export { downloadName, REPORT_KIND_NAMES, REPORT_KINDS, reportKind } from './report-kinds.ts';
 export { requireList } from './require-list.ts';
 export { errorSchema, errors, listIdParams } from './schemas.ts';

@@ -4,31 +4,23 @@
  * reports included), and its Redis keys last, so a purge that fails half-way leaves a list
  * that still answers and can be deleted again.
  */
-import { INITIAL_RUN, resultsId } from '../pipeline/names.ts';
-import type { Runtime } from '../pipeline/runtime.ts';
+import { INITIAL_RUN } from '../pipeline/names.ts';
 import { removeSchedule } from '../pipeline/schedule.ts';
-import { listBlockedKey, listResultsKey } from '../redis/keys.ts';
+import { jobIds, listKeys, tenantListsKey } from '../redis/keys.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 
 /**
  * The list's Redis keys, given its run ids. Named, not scanned for: a SCAN would walk every
  * cached verdict in the database on each delete. Keys added later for a list belong here.
  */
-export function listKeys(prefix: string, listId: string, runIds: readonly string[]): string[] {
-  const keys = [
-    `${prefix}list:${listId}`,
-    `${prefix}list:${listId}:runs`,
-    `${prefix}list:${listId}:statuses`,
+export function allListKeys(prefix: string, listId: string, runIds: readonly string[]): string[] {
+  const keys = listKeys(prefix, listId);
+  return [
+    keys.meta,
+    keys.runs,
+    keys.statuses,
+    ...runIds.flatMap((runId) => Object.values(keys.run(runId))),
   ];
-  for (const runId of runIds) {
-    const results = resultsId(listId, runId);
-    keys.push(
-      listResultsKey(prefix, results),
-      `${prefix}list:${results}:seen`,
-      `${prefix}list:${results}:aggregate-seen`,
-      listBlockedKey(prefix, listId, runId),
-    );
-  }
-  return keys;
 }
 
 export interface PurgeTarget {
@@ -48,18 +40,17 @@ export async function purgeList(rt: Runtime, list: PurgeTarget): Promise<boolean
   for (const runId of runIds) {
     // The run's flow: the aggregate parent with its ingest and probe children. BullMQ removes
     // none of them (and answers 0) while any is locked by a worker.
-    const removed = await rt.queues.aggregate.remove(`aggregate-${list.id}-${runId}`, {
+    const removed = await rt.queues.aggregate.remove(jobIds.aggregate(list.id, runId), {
       removeChildren: true,
     });
     if (removed === 0) return false;
   }
   await removeSchedule(rt, list.id);
   for (const key of await rt.storage.list(`lists/${list.id}/`)) await rt.storage.delete(key);
-  await rt.redis
-    .multi()
-    .unlink(...listKeys(rt.prefix, list.id, runIds))
-    .hdel(rt.lists.statusIndexKey(), list.id)
-    .zrem(`${rt.prefix}lists:${list.tenant}`, list.id)
-    .exec();
+  // The indexes first (they sit in other slots), then the list's own keys in one command: a
+  // purge that stops half-way leaves a list that still answers, not an index naming nothing.
+  await rt.redis.zrem(tenantListsKey(rt.prefix, list.tenant), list.id);
+  await rt.redis.hdel(rt.lists.statusIndexKey(), list.id);
+  await rt.redis.unlink(...allListKeys(rt.prefix, list.id, runIds));
   return true;
 }

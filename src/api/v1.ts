@@ -4,6 +4,7 @@
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { rateLimitNamespace } from '../redis/keys.ts';
 import { requireTenant } from './auth.ts';
 import { apiError } from './errors.ts';
 import { listRoutes } from './routes/lists.ts';
@@ -31,7 +32,7 @@ export async function v1Routes(scope: FastifyInstance): Promise<void> {
     timeWindow: 60_000,
     // In Redis, so the limit holds across every API process.
     redis: rt.redis,
-    nameSpace: `${rt.prefix}rate-limit:`,
+    nameSpace: rateLimitNamespace(rt.prefix),
     skipOnError: true,
     // A wrong key is bucketed by address, so guessing keys does not buy fresh buckets.
     keyGenerator: (request) =>

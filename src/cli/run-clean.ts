@@ -9,16 +9,15 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { startWorkers, type WorkerPool } from '../../workers/pool.ts';
 import { readEnv } from '../config/env.ts';
 import { ListcleanError } from '../errors.ts';
 import { storageKeys } from '../pipeline/names.ts';
 import { listProgress } from '../pipeline/progress.ts';
-import { createRuntime, type Runtime } from '../pipeline/runtime.ts';
 import { enqueueList, submitList } from '../pipeline/submit.ts';
 import type { ListOptions } from '../pipeline/types.ts';
-import { startWorkers, type WorkerPool } from '../pipeline/worker-pool.ts';
-import { REPORT_FILES } from '../report/index.ts';
-import type { CleanFlags } from './commands/clean.ts';
+import { REPORT_FILES, type Summary } from '../report/index.ts';
+import { createRuntime, type Runtime } from '../runtime/runtime.ts';
 import { ProgressDisplay } from './progress-line.ts';
 import { ensureRedis } from './redis-bootstrap.ts';
 
@@ -47,10 +46,18 @@ async function download(rt: Runtime, listId: string, outDir: string): Promise<st
   return written;
 }
 
+/** The flags of `listclean clean` (src/cli/commands/clean.ts parses them). */
+export interface CleanFlags {
+  out?: string;
+  column?: string;
+  includeRisky?: boolean;
+  workers?: boolean;
+}
+
 export interface CleanResult {
   listId: string;
   outDir: string;
-  summary: unknown;
+  summary: Summary | null;
   /** The Redis used; empty when it was a private one (already stopped by then). */
   redisUrl: string;
 }
@@ -132,7 +139,12 @@ export async function runClean(
     const meta = await rt.lists.get(listId);
     const outDir = flags.out ?? path.join('out', path.basename(file, path.extname(file)));
     await download(rt, listId, outDir);
-    return { listId, outDir, summary: meta?.summary, redisUrl: redis.private ? '' : redis.url };
+    return {
+      listId,
+      outDir,
+      summary: meta?.summary ?? null,
+      redisUrl: redis.private ? '' : redis.url,
+    };
   } finally {
     display.stop();
     process.off('SIGINT', onSignal);

@@ -3,12 +3,12 @@
  * on SIGTERM/SIGINT the server stops taking requests and finishes those in flight, then the
  * pools finish their jobs (up to the grace period), then the runtime closes.
  */
+
+import { startWorkers, type WorkerPool } from '../../workers/pool.ts';
 import { buildApp } from '../api/index.ts';
 import { assertServeConfig } from '../api/serve-config.ts';
 import { readEnv } from '../config/env.ts';
-import { createRuntime } from '../pipeline/runtime.ts';
-import { startWorkers, type WorkerPool } from '../pipeline/worker-pool.ts';
-import { closeWebhookQueue } from '../webhook/queue.ts';
+import { createRuntime } from '../runtime/runtime.ts';
 import { waitForSignal } from './signals.ts';
 
 export interface ServeOptions {
@@ -45,7 +45,6 @@ export async function runServe(
     }
   } finally {
     await pool?.close(options.graceMs);
-    await closeWebhookQueue(rt);
     await rt.close();
   }
 }

@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import { ListcleanError } from '../errors.ts';
-import type { Runtime } from '../pipeline/runtime.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import { processRegistry } from './process-registry.ts';
 import { type MetricsSnapshot, readSnapshot, type SnapshotOptions } from './snapshot.ts';
 

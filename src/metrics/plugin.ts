@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { isListcleanError } from '../errors.ts';
-import type { Runtime } from '../pipeline/runtime.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import { type CollectOptions, collectMetrics, METRICS_CONTENT_TYPE } from './collect.ts';
 
 export interface MetricsPluginOptions {

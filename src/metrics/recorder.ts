@@ -4,7 +4,8 @@
  * round trip: HINCRBYs in one MULTI.
  */
 import type { Redis } from 'ioredis';
-import { FIELD_SEPARATOR, type MetricKeys, metricKeys } from './keys.ts';
+import { type MetricKeys, metricKeys } from '../redis/keys.ts';
+import { FIELD_SEPARATOR } from './keys.ts';
 import { providerLabel, replyCodeLabel, statusLabel } from './labels.ts';
 
 export interface RoundMetrics {

@@ -4,12 +4,12 @@
  */
 import type { JobState, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { pipelineQueues, type Runtime } from '../pipeline/runtime.ts';
 import { LIST_STATUSES } from '../pipeline/types.ts';
+import { listKeys, metricKeys } from '../redis/keys.ts';
 import { defineScripts, runScript } from '../redis/script.ts';
-import { webhookQueue } from '../webhook/queue.ts';
+import { allQueues, type Runtime } from '../runtime/runtime.ts';
 import { FOLD_TAIL } from './fold-tail.ts';
-import { FIELD_SEPARATOR, metricKeys, OTHER } from './keys.ts';
+import { FIELD_SEPARATOR, OTHER } from './keys.ts';
 import { foldProviders, foldReplies, type ReplyCount } from './top.ts';
 
 /** Job states shown per queue (BullMQ's own names; a paused queue's jobs count as waiting). */
@@ -146,7 +146,8 @@ async function sumGreylisted(rt: Runtime, ids: string[]): Promise<number> {
   let total = 0;
   for (let i = 0; i < ids.length; i += CHUNK) {
     const pipeline = rt.redis.pipeline();
-    for (const id of ids.slice(i, i + CHUNK)) pipeline.hget(`${rt.prefix}list:${id}`, 'greylisted');
+    for (const id of ids.slice(i, i + CHUNK))
+      pipeline.hget(listKeys(rt.prefix, id).meta, 'greylisted');
     for (const [, value] of (await pipeline.exec()) ?? []) {
       // The counter can dip below zero for a moment between a decrement and its increment.
       total += Math.max(0, Number(value ?? 0) || 0);
@@ -157,7 +158,7 @@ async function sumGreylisted(rt: Runtime, ids: string[]): Promise<number> {
 
 async function queueCounts(rt: Runtime): Promise<MetricsSnapshot['queues']> {
   const all = new Map<string, Queue>();
-  for (const queue of [...pipelineQueues(rt), webhookQueue(rt)]) {
+  for (const queue of allQueues(rt)) {
     if (!all.has(queue.name)) all.set(queue.name, queue as Queue);
   }
   const counted = await Promise.all(

@@ -13,7 +13,9 @@ import type { Job } from 'bullmq';
 import { addressFlags, parseAddress } from '../address/index.ts';
 import type { CsvRow } from '../csv/index.ts';
 import type { CachedVerdict } from '../redis/index.ts';
+import { listKeys } from '../redis/keys.ts';
 import { REPORT_FILES, ReportBuilder } from '../report/index.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import {
   type AddressResult,
   buildResult,
@@ -23,9 +25,8 @@ import {
 import type { Status } from '../verdict/types.ts';
 import { ChangesTracker } from './changes.ts';
 import { chunked, inputLayout, inputRows } from './input.ts';
-import { resultsId, storageKeys } from './names.ts';
+import { storageKeys } from './names.ts';
 import { notifyCompletion } from './notify.ts';
-import type { Runtime } from './runtime.ts';
 import type { AggregateJobData } from './types.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -85,7 +86,6 @@ function resultFor(
 
 export async function runAggregate(job: Job<AggregateJobData>, rt: Runtime): Promise<void> {
   const { listId, runId } = job.data;
-  const results = resultsId(listId, runId);
   const meta = await rt.lists.get(listId);
   if (!meta) throw new Error(`list ${listId} does not exist`);
   await rt.lists.advance(listId, 'aggregating');
@@ -100,7 +100,7 @@ export async function runAggregate(job: Job<AggregateJobData>, rt: Runtime): Pro
     listName: meta.name,
     tmpDir,
   });
-  const seenKey = `${rt.prefix}list:${results}:aggregate-seen`;
+  const seenKey = listKeys(rt.prefix, listId).run(runId).aggregateSeen;
   const changes = new ChangesTracker(rt, listId, tmpDir);
   await rt.redis.del(seenKey);
   try {
@@ -110,7 +110,7 @@ export async function runAggregate(job: Job<AggregateJobData>, rt: Runtime): Pro
         const parsed = row.email && !row.malformed ? parseAddress(row.email) : null;
         if (parsed?.ok) addresses.add(parsed.normalized);
       }
-      const verdicts = await rt.results.getMany(results, [...addresses]);
+      const verdicts = await rt.results.getMany(listId, runId, [...addresses]);
       const rows = chunk.map((row) => ({ row, ...resultFor(row, verdicts, column) }));
       // Pipelined SADD in row order: 0 means an earlier row had the same address.
       const pipeline = rt.redis.pipeline();

@@ -4,9 +4,10 @@
  * comparison streams with the aggregate and never loads a previous report.
  */
 import path from 'node:path';
+import { listKeys } from '../redis/keys.ts';
 import { CsvFileWriter, neutraliseRow } from '../report/index.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import type { Status } from '../verdict/types.ts';
-import type { Runtime } from './runtime.ts';
 
 export const CHANGES_HEADER = [
   'email',
@@ -27,7 +28,7 @@ export class ChangesTracker {
     listId: string,
     tmpDir: string,
   ) {
-    this.key = `${rt.prefix}list:${listId}:statuses`;
+    this.key = listKeys(rt.prefix, listId).statuses;
     this.writer = new CsvFileWriter(path.join(tmpDir, 'changes.csv'), CHANGES_HEADER);
   }
 

@@ -5,7 +5,7 @@
  * aggregate adds changes.csv for the addresses whose status changed since the previous run.
  */
 
-import type { Runtime } from './runtime.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import { enqueueList } from './submit.ts';
 
 export type HygieneStart =

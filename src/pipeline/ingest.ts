@@ -9,13 +9,13 @@ import { createHash } from 'node:crypto';
 import { type Job, type JobsOptions, UnrecoverableError } from 'bullmq';
 import { parseAddress } from '../address/index.ts';
 import { isListcleanError } from '../errors.ts';
+import { jobIds, listKeys } from '../redis/keys.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import { REASON_STATUS } from '../verdict/types.ts';
 import { chunked, inputLayout, inputRows } from './input.ts';
-import { resultsId } from './names.ts';
 import { notifyCompletion } from './notify.ts';
 import { registerPools } from './pool-registry.ts';
 import { ProbeRouter } from './probe-route.ts';
-import type { Runtime } from './runtime.ts';
 import type { IngestJobData, ProbeJobData } from './types.ts';
 
 /** Rows looked up in Redis per round trip. */
@@ -42,7 +42,7 @@ export const PROBE_JOB_OPTIONS = {
 
 export function probeJobId(listId: string, runId: string, domain: string, batch: number): string {
   const tag = createHash('sha1').update(domain).digest('hex').slice(0, 16);
-  return `probe-${listId}-${runId}-${tag}-${batch}`;
+  return jobIds.probe(listId, runId, tag, batch);
 }
 
 export async function runIngest(
@@ -50,7 +50,6 @@ export async function runIngest(
   rt: Runtime,
 ): Promise<{ rows: number; unique: number }> {
   const { listId, runId } = job.data;
-  const results = resultsId(listId, runId);
   const meta = await rt.lists.get(listId);
   if (!meta) throw new UnrecoverableError(`list ${listId} does not exist`);
   if (!job.parent?.id) throw new UnrecoverableError('ingest job has no parent aggregate job');
@@ -68,7 +67,7 @@ export async function runIngest(
     throw new UnrecoverableError(message);
   }
 
-  const seenKey = `${rt.prefix}list:${results}:seen`;
+  const seenKey = listKeys(rt.prefix, listId).run(runId).seen;
   // A previous, interrupted run's dedupe set would make every address look seen; batches are
   // rebuilt identically from scratch instead.
   await rt.redis.del(seenKey);
@@ -124,7 +123,7 @@ export async function runIngest(
     // Unknown verdicts are never reused: they are what a new attempt may settle.
     const hits = new Map([...cachedAll].filter(([, v]) => REASON_STATUS[v.reason] !== 'unknown'));
     if (hits.size > 0) {
-      await rt.results.setMany(results, [...hits]);
+      await rt.results.setMany(listId, runId, [...hits]);
       cached += hits.size;
     }
     for (const candidate of fresh) {

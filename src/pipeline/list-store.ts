@@ -1,9 +1,13 @@
 /**
  * A list's metadata and counters, one Redis hash per list. The status moves forward only:
- * queued → ingesting → verifying → aggregating → done (or failed at any point).
+ * queued → ingesting → verifying → aggregating → done (or failed at any point), in one script,
+ * so two processes can never move it past each other. A list's keys share its hash tag (one
+ * Cluster slot); the tenant and status indexes live elsewhere and are written after it.
  */
 import type { Redis } from 'ioredis';
-import { listBlockedKey } from '../redis/keys.ts';
+import { listKeys, listStatusIndexKey, tenantListsKey } from '../redis/keys.ts';
+import { defineScripts, luaScript, runScript } from '../redis/script.ts';
+import type { Summary } from '../report/summary.ts';
 import { type ProviderBlockWarning, providerBlockWarning } from '../report/warnings.ts';
 import type { BreakerState } from '../throttle/breaker.ts';
 import { INITIAL_RUN } from './names.ts';
@@ -30,7 +34,7 @@ export interface ListMeta {
   inputBytes: number;
   error: string | null;
   /** summary.json once aggregated. */
-  summary: unknown;
+  summary: Summary | null;
   aggregateRuns: number;
   startedAt: string | null;
   finishedAt: string | null;
@@ -45,28 +49,35 @@ export interface RunRecord {
   status: ListStatus;
   startedAt: string;
   finishedAt: string | null;
-  summary: unknown;
+  summary: Summary | null;
   /** Addresses whose status changed since the previous run. */
   changes: number | null;
 }
 
-const ORDER: ListStatus[] = ['queued', 'ingesting', 'verifying', 'aggregating', 'done'];
 /** Per-run bookkeeping outlives the run by as long as its results would. */
 const RUN_KEY_TTL_MS = 30 * 86_400_000;
+
+const ADVANCE_LIST = luaScript(
+  'lcListAdvance',
+  1,
+  new URL('./scripts/advance-list.lua', import.meta.url),
+);
 
 export class ListStore {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    defineScripts(redis, [ADVANCE_LIST]);
+  }
 
   private key(id: string): string {
-    return `${this.prefix}list:${id}`;
+    return listKeys(this.prefix, id).meta;
   }
 
   /** Hash list id → status, so metrics can count lists by state without scanning. */
   statusIndexKey(): string {
-    return `${this.prefix}list-status`;
+    return listStatusIndexKey(this.prefix);
   }
 
   async create(
@@ -75,9 +86,18 @@ export class ListStore {
     },
   ): Promise<void> {
     const now = new Date().toISOString();
+    const keys = listKeys(this.prefix, meta.id);
+    const initialRun: RunRecord = {
+      id: INITIAL_RUN,
+      status: 'queued',
+      startedAt: now,
+      finishedAt: null,
+      summary: null,
+      changes: null,
+    };
     await this.redis
       .multi()
-      .hset(this.key(meta.id), {
+      .hset(keys.meta, {
         id: meta.id,
         name: meta.name,
         tenant: meta.tenant,
@@ -95,17 +115,12 @@ export class ListStore {
         currentRun: INITIAL_RUN,
         ...(meta.webhookUrl ? { webhookUrl: meta.webhookUrl } : {}),
       })
-      .zadd(`${this.prefix}lists:${meta.tenant}`, Date.now(), meta.id)
-      .hset(this.statusIndexKey(), meta.id, 'queued')
+      .hset(keys.runs, INITIAL_RUN, JSON.stringify(initialRun))
       .exec();
-    await this.saveRun(meta.id, {
-      id: INITIAL_RUN,
-      status: 'queued',
-      startedAt: now,
-      finishedAt: null,
-      summary: null,
-      changes: null,
-    });
+    // The indexes sit in other slots: written after the list, so an index never names a list
+    // that does not exist.
+    await this.redis.hset(this.statusIndexKey(), meta.id, 'queued');
+    await this.redis.zadd(tenantListsKey(this.prefix, meta.tenant), Date.now(), meta.id);
   }
 
   async get(id: string): Promise<ListMeta | null> {
@@ -140,23 +155,24 @@ export class ListStore {
     return (await this.redis.exists(this.key(id))) === 1;
   }
 
-  /** Moves the status forward (never back; `failed` always wins over unfinished states). */
+  /**
+   * Moves the status forward (never back; `failed` always wins over unfinished states) and
+   * writes `fields`, atomically; returns the status the list has now (null: no such list).
+   */
   async advance(
     id: string,
     status: ListStatus,
     fields: Record<string, string | number> = {},
-  ): Promise<void> {
-    const current = (await this.redis.hget(this.key(id), 'status')) as ListStatus | null;
-    if (current === 'done' || current === 'failed') return;
-    const forward =
-      status === 'failed' || ORDER.indexOf(status) > ORDER.indexOf(current ?? 'queued');
-    const multi = this.redis.multi().hset(this.key(id), {
-      ...fields,
-      ...(forward ? { status } : {}),
-      updatedAt: new Date().toISOString(),
-    });
-    if (forward) multi.hset(this.statusIndexKey(), id, status);
-    await multi.exec();
+  ): Promise<ListStatus | null> {
+    const now = (await runScript(
+      this.redis,
+      ADVANCE_LIST,
+      [this.key(id)],
+      [status, new Date().toISOString(), ...Object.entries(fields).flat().map(String)],
+    )) as ListStatus | '';
+    if (now === '') return null;
+    if (now === status) await this.redis.hset(this.statusIndexKey(), id, status);
+    return now;
   }
 
   async set(id: string, fields: Record<string, string | number>): Promise<void> {
@@ -177,6 +193,14 @@ export class ListStore {
    */
   async startRun(id: string, runId: string): Promise<void> {
     const now = new Date().toISOString();
+    const run: RunRecord = {
+      id: runId,
+      status: 'queued',
+      startedAt: now,
+      finishedAt: null,
+      summary: null,
+      changes: null,
+    };
     await this.redis
       .multi()
       .hset(this.key(id), {
@@ -193,20 +217,13 @@ export class ListStore {
         finishedAt: '',
         updatedAt: now,
       })
-      .hset(this.statusIndexKey(), id, 'queued')
+      .hset(this.runsKey(id), runId, JSON.stringify(run))
       .exec();
-    await this.saveRun(id, {
-      id: runId,
-      status: 'queued',
-      startedAt: now,
-      finishedAt: null,
-      summary: null,
-      changes: null,
-    });
+    await this.redis.hset(this.statusIndexKey(), id, 'queued');
   }
 
   private runsKey(id: string): string {
-    return `${this.prefix}list:${id}:runs`;
+    return listKeys(this.prefix, id).runs;
   }
 
   async saveRun(id: string, run: RunRecord): Promise<void> {
@@ -236,7 +253,7 @@ export class ListStore {
     state: BreakerState,
     addresses: number,
   ): Promise<void> {
-    const key = listBlockedKey(this.prefix, id, runId);
+    const key = listKeys(this.prefix, id).run(runId).blocked;
     await this.redis
       .multi()
       .hsetnx(key, state.provider, JSON.stringify(state))
@@ -247,7 +264,7 @@ export class ListStore {
 
   /** The providers that refused us during a run, with their addresses, most addresses first. */
   async blocked(id: string, runId: string): Promise<ProviderBlockWarning[]> {
-    const all = await this.redis.hgetall(listBlockedKey(this.prefix, id, runId));
+    const all = await this.redis.hgetall(listKeys(this.prefix, id).run(runId).blocked);
     const warnings: ProviderBlockWarning[] = [];
     for (const [field, value] of Object.entries(all)) {
       if (field.endsWith('\n')) continue;
@@ -268,6 +285,6 @@ export class ListStore {
 
   /** List ids of a tenant, newest first. */
   async idsOf(tenant: string, limit = 100): Promise<string[]> {
-    return this.redis.zrevrange(`${this.prefix}lists:${tenant}`, 0, limit - 1);
+    return this.redis.zrevrange(tenantListsKey(this.prefix, tenant), 0, limit - 1);
   }
 }

@@ -40,8 +40,3 @@ export const storageKeys = {
 
 /** The first processing of a list; hygiene runs get ids of their own. */
 export const INITIAL_RUN = 'initial';
-
-/** Whose verdicts a run's results hash holds: each run starts from an empty one. */
-export function resultsId(listId: string, runId: string): string {
-  return runId === INITIAL_RUN ? listId : `${listId}:${runId}`;
-}

@@ -1,6 +1,7 @@
 /** Tells the uploader a list finished: queues its completion webhook, if it has one. */
+
+import type { Runtime } from '../runtime/runtime.ts';
 import { enqueueWebhook } from '../webhook/index.ts';
-import type { Runtime } from './runtime.ts';
 
 export async function notifyCompletion(rt: Runtime, listId: string): Promise<void> {
   try {

@@ -6,12 +6,13 @@
  * queue found empty leaves the set.
  */
 import { type JobType, Queue } from 'bullmq';
-import type { Runtime } from './runtime.ts';
+import { poolRegistryKey } from '../redis/keys.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 
 const UNFINISHED: JobType[] = ['wait', 'prioritized', 'delayed', 'active', 'waiting-children'];
 
 function registryKey(rt: Pick<Runtime, 'prefix'>): string {
-  return `${rt.prefix}probe-pools`;
+  return poolRegistryKey(rt.prefix);
 }
 
 /** Records the policy's pool queues (before any job can be added to them). */

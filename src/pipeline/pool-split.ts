@@ -6,8 +6,8 @@
  * only after the new job exists; a job run again (greylisting) splits under a new id.
  */
 import type { Job } from 'bullmq';
+import type { PoolQueue } from '../runtime/runtime.ts';
 import { PROBE_JOB_OPTIONS } from './ingest.ts';
-import type { PoolQueue } from './runtime.ts';
 import type { ProbeJobData } from './types.ts';
 
 export async function shareWhenDraining(

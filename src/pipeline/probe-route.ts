@@ -9,7 +9,7 @@ import { addressFlags } from '../address/index.ts';
 import { providerKey } from '../dns/index.ts';
 import { policyFor } from '../policy/policy.ts';
 import { poolFor } from '../policy/pools.ts';
-import type { Runtime } from './runtime.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 
 export interface ProbeRoute {
   queue: Queue;

@@ -7,13 +7,12 @@
 import { DelayedError, type Job } from 'bullmq';
 import { addressFlags } from '../address/index.ts';
 import { type CachedVerdict, ThrottledError } from '../redis/index.ts';
+import type { PoolQueue, Runtime } from '../runtime/runtime.ts';
 import { REASON_STATUS } from '../verdict/types.ts';
 import { verifyDomainRound } from '../verify/domain-round.ts';
 import type { AddressOutcome } from '../verify/outcome.ts';
 import { planRetries } from '../verify/retry-plan.ts';
-import { resultsId } from './names.ts';
 import { shareWhenDraining } from './pool-split.ts';
-import type { PoolQueue, Runtime } from './runtime.ts';
 import type { ProbeJobData } from './types.ts';
 
 async function requeue(
@@ -92,7 +91,7 @@ export async function runProbe(
     ([address, outcome]) => [address, outcomeToCached(outcome, now)] as const,
   );
   if (finals.length > 0) {
-    await rt.results.setMany(resultsId(data.listId, data.runId), finals);
+    await rt.results.setMany(data.listId, data.runId, finals);
     await rt.cache.set(finals.map(([a, v]) => [a, v]));
   }
   await rt.metrics.recordRound({

@@ -1,7 +1,7 @@
 /** A list's progress as users see it (CLI bar, GET /v1/lists/:id). */
+
+import type { Runtime } from '../runtime/runtime.ts';
 import type { ListMeta } from './list-store.ts';
-import { resultsId } from './names.ts';
-import type { Runtime } from './runtime.ts';
 
 export interface ListProgress {
   rows: number;
@@ -12,7 +12,7 @@ export interface ListProgress {
 }
 
 export async function listProgress(rt: Runtime, meta: ListMeta): Promise<ListProgress> {
-  const verified = await rt.results.count(resultsId(meta.id, meta.currentRun));
+  const verified = await rt.results.count(meta.id, meta.currentRun);
   return {
     rows: meta.rows,
     unique: meta.unique,

@@ -4,8 +4,8 @@
  */
 import { CronExpressionParser } from 'cron-parser';
 import { ListcleanError } from '../errors.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import { hygieneSchedulerId } from './names.ts';
-import type { Runtime } from './runtime.ts';
 
 export const DEFAULT_CRON = '0 3 * * *';
 export const DEFAULT_TIMEZONE = 'UTC';

@@ -5,8 +5,9 @@
  * worker crashes, so the aggregate runs exactly once per list.
  */
 import type { Readable } from 'node:stream';
+import { jobIds } from '../redis/keys.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import { INITIAL_RUN, QUEUES, storageKeys } from './names.ts';
-import type { Runtime } from './runtime.ts';
 import type { AggregateJobData, IngestJobData, ListOptions } from './types.ts';
 
 export interface SubmitRequest {
@@ -48,7 +49,7 @@ export async function enqueueList(rt: Runtime, listId: string): Promise<void> {
     queueName: QUEUES.aggregate,
     data: aggregate,
     opts: {
-      jobId: `aggregate-${listId}-${runId}`,
+      jobId: jobIds.aggregate(listId, runId),
       attempts: 3,
       backoff: { type: 'exponential', delay: 2000 },
     },
@@ -58,7 +59,7 @@ export async function enqueueList(rt: Runtime, listId: string): Promise<void> {
         queueName: QUEUES.ingest,
         data: ingest,
         opts: {
-          jobId: `ingest-${listId}-${runId}`,
+          jobId: jobIds.ingest(listId, runId),
           attempts: 3,
           backoff: { type: 'exponential', delay: 2000 },
           // A list whose file cannot be read has failed; do not aggregate nothing.

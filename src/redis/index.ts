@@ -23,7 +23,8 @@ export {
   catchAllKey,
   catchAllProbeKey,
   gateKeys,
-  listResultsKey,
+  jobIds,
+  listKeys,
   verdictKey,
 } from './keys.ts';
 export type { ListResultsOptions } from './list-results.ts';

@@ -1,7 +1,9 @@
 /**
- * The Redis key layout, in one place. Every key starts with the caller's prefix (`listclean:`).
- * Keys that one Lua script or MULTI touches together share a Cluster hash tag (`{…}`), so they
- * land in one slot; keys touched alone carry none, so they spread over the cluster.
+ * Every Redis key and BullMQ job id listclean builds, in one place. Keys start with the
+ * deployment's prefix (`listclean:`). Keys that one Lua script or MULTI touches together share a
+ * Redis Cluster hash tag (`{…}`) so they land in one slot — a list's keys the list id, a
+ * provider's gate its provider, the metrics `{metrics}` — and keys touched alone carry none, so
+ * they spread over the cluster.
  */
 
 export interface GateKeys {
@@ -33,23 +35,105 @@ export function verdictKey(prefix: string, address: string): string {
   return `${prefix}verdict:${address}`;
 }
 
-/**
- * Hash: normalised address → compact verdict for one list. Tagged by list id so the pipeline's
- * other per-list keys can join it in one MULTI or script.
- */
-export function listResultsKey(prefix: string, listId: string): string {
-  return `${prefix}list:{${listId}}:results`;
-}
-
 /** String (JSON `BreakerState`, TTL = cool-down): the provider refuses us; do not probe it. */
 export function breakerKey(prefix: string, provider: string): string {
   return `${prefix}breaker:${provider}`;
 }
 
-/**
- * Hash for one run of a list: provider → the breaker state that refused us (JSON), and
- * `<provider>\n` → how many of the list's addresses it left `unknown / blocked`.
- */
-export function listBlockedKey(prefix: string, listId: string, runId: string): string {
-  return `${prefix}list:${listId}:blocked:${runId}`;
+/** Set: the names of the provider pool queues ever used (src/pipeline/pool-registry.ts). */
+export function poolRegistryKey(prefix: string): string {
+  return `${prefix}probe-pools`;
 }
+
+/** Namespace of the API's per-key rate-limit counters. */
+export function rateLimitNamespace(prefix: string): string {
+  return `${prefix}rate-limit:`;
+}
+
+/** Hash: list id → status, so metrics count lists by state without scanning. */
+export function listStatusIndexKey(prefix: string): string {
+  return `${prefix}list-status`;
+}
+
+/** Sorted set: a tenant's list ids by creation time. */
+export function tenantListsKey(prefix: string, tenant: string): string {
+  return `${prefix}lists:${tenant}`;
+}
+
+/** The keys of one list run: its verdicts and its bookkeeping. */
+export interface RunKeys {
+  /** Hash: normalised address → compact verdict. */
+  results: string;
+  /** Set: addresses ingest has seen (dedupe while ingesting). */
+  seen: string;
+  /** Set: addresses the aggregate has written (duplicates while aggregating). */
+  aggregateSeen: string;
+  /** Hash: provider → breaker state that refused us; `<provider>\n` → addresses it cost. */
+  blocked: string;
+}
+
+/** The keys of one list, all under the list's hash tag: one slot, so one MULTI or script. */
+export interface ListKeys {
+  /** Hash: the list's metadata and counters (src/pipeline/list-store.ts). */
+  meta: string;
+  /** Hash: run id → run record (JSON). */
+  runs: string;
+  /** Hash: address → last status and since when (changes.csv). */
+  statuses: string;
+  run(runId: string): RunKeys;
+}
+
+export function listKeys(prefix: string, listId: string): ListKeys {
+  const tag = `${prefix}list:{${listId}}`;
+  return {
+    meta: tag,
+    runs: `${tag}:runs`,
+    statuses: `${tag}:statuses`,
+    run: (runId) => ({
+      results: `${tag}:run:${runId}:results`,
+      seen: `${tag}:run:${runId}:seen`,
+      aggregateSeen: `${tag}:run:${runId}:aggregate-seen`,
+      blocked: `${tag}:run:${runId}:blocked`,
+    }),
+  };
+}
+
+/** The counters workers record and the API reads at scrape time: one hash per metric. */
+export interface MetricKeys {
+  /** provider → SMTP sessions opened. */
+  sessions: string;
+  /** `<code>|<provider>` → SMTP replies seen. */
+  replies: string;
+  /** verdict status → addresses given a final verdict. */
+  verified: string;
+  /** provider → times a probe job found the provider's throttle full. */
+  throttleWaits: string;
+  /** `total` → greylisting retries scheduled. */
+  greylistRetries: string;
+  /** provider → times a provider's breaker was opened because it refused us. */
+  breakerTrips: string;
+}
+
+export function metricKeys(prefix: string): MetricKeys {
+  const tag = `${prefix}{metrics}`;
+  return {
+    sessions: `${tag}:smtp-sessions`,
+    replies: `${tag}:smtp-replies`,
+    verified: `${tag}:verified`,
+    throttleWaits: `${tag}:throttle-waits`,
+    greylistRetries: `${tag}:greylist-retries`,
+    breakerTrips: `${tag}:breaker-trips`,
+  };
+}
+
+/**
+ * BullMQ job ids of a list run's flow: deterministic, so re-submitting or re-running ingest
+ * re-adds no-ops instead of duplicates.
+ */
+export const jobIds = {
+  aggregate: (listId: string, runId: string) => `aggregate-${listId}-${runId}`,
+  ingest: (listId: string, runId: string) => `ingest-${listId}-${runId}`,
+  /** `tag`: a short hash of the domain; `batch`: the batch's number within the domain. */
+  probe: (listId: string, runId: string, tag: string, batch: number) =>
+    `probe-${listId}-${runId}-${tag}-${batch}`,
+};

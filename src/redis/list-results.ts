@@ -1,12 +1,12 @@
 /**
- * The verdicts of one list (DESIGN §1): a hash of normalised address → compact verdict, filled
+ * The verdicts of one list run (DESIGN §1): a hash of normalised address → compact verdict, filled
  * by probe jobs and read back by the aggregate job as it streams the input again, so no process
  * holds a whole list in memory. The hash expires `ttlMs` after the last write, so an abandoned
  * list cleans itself up.
  */
 import type { Redis } from 'ioredis';
 import { type CachedVerdict, decodeVerdict, encodeVerdict } from './compact-verdict.ts';
-import { listResultsKey } from './keys.ts';
+import { listKeys } from './keys.ts';
 
 export interface ListResultsOptions {
   /** Key prefix, e.g. `listclean:`. */
@@ -29,12 +29,17 @@ export class ListResults {
     this.#ttlMs = options.ttlMs ?? 30 * 86_400_000;
   }
 
+  #key(listId: string, runId: string): string {
+    return listKeys(this.#prefix, listId).run(runId).results;
+  }
+
   /** Writes the verdicts and refreshes the TTL in one MULTI, so the hash never lacks a TTL. */
   async setMany(
     listId: string,
+    runId: string,
     entries: Iterable<readonly [string, CachedVerdict]>,
   ): Promise<void> {
-    const key = listResultsKey(this.#prefix, listId);
+    const key = this.#key(listId, runId);
     const transaction = this.#client.multi();
     let chunk: string[] = [];
     for (const [address, verdict] of entries) {
@@ -53,10 +58,14 @@ export class ListResults {
   }
 
   /** The stored verdicts among `addresses`, in one HMGET. */
-  async getMany(listId: string, addresses: readonly string[]): Promise<Map<string, CachedVerdict>> {
+  async getMany(
+    listId: string,
+    runId: string,
+    addresses: readonly string[],
+  ): Promise<Map<string, CachedVerdict>> {
     const found = new Map<string, CachedVerdict>();
     if (addresses.length === 0) return found;
-    const values = await this.#client.hmget(listResultsKey(this.#prefix, listId), ...addresses);
+    const values = await this.#client.hmget(this.#key(listId, runId), ...addresses);
     values.forEach((value, i) => {
       const address = addresses[i];
       const verdict = value === null ? undefined : decodeVerdict(value);
@@ -66,12 +75,12 @@ export class ListResults {
   }
 
   /** Addresses with a verdict so far. */
-  count(listId: string): Promise<number> {
-    return this.#client.hlen(listResultsKey(this.#prefix, listId));
+  count(listId: string, runId: string): Promise<number> {
+    return this.#client.hlen(this.#key(listId, runId));
   }
 
   /** UNLINK frees a big hash in the background instead of stalling Redis. */
-  async delete(listId: string): Promise<void> {
-    await this.#client.unlink(listResultsKey(this.#prefix, listId));
+  async delete(listId: string, runId: string): Promise<void> {
+    await this.#client.unlink(this.#key(listId, runId));
   }
 }

@@ -2,6 +2,7 @@
  * Lua scripts registered with ioredis `defineCommand`: ioredis sends EVALSHA and falls back to
  * EVAL once when the server does not know the script yet (after a restart or failover).
  */
+import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
 export interface LuaScript {
@@ -9,6 +10,20 @@ export interface LuaScript {
   readonly name: `lc${string}`;
   readonly numberOfKeys: number;
   readonly lua: string;
+}
+
+/**
+ * A script whose Lua lives in a `.lua` file (next to the module that runs it, passed as
+ * `new URL('./x.lua', import.meta.url)`), read once when the module loads; `prelude` is Lua
+ * several scripts share (the Redis clock).
+ */
+export function luaScript(
+  name: LuaScript['name'],
+  numberOfKeys: number,
+  file: URL,
+  prelude = '',
+): LuaScript {
+  return { name, numberOfKeys, lua: `${prelude}${readFileSync(file, 'utf8')}` };
 }
 
 type ScriptCommand = (...args: Array<string | number>) => Promise<unknown>;

@@ -5,8 +5,8 @@
  */
 import { UnrecoverableError } from 'bullmq';
 import { ListcleanError } from '../errors.ts';
-import type { Runtime } from '../pipeline/runtime.ts';
 import type { ListStatus } from '../pipeline/types.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import { postPinned } from './post.ts';
 import { webhookResolver } from './resolve.ts';
 import { tenantSecrets } from './secrets.ts';

@@ -6,8 +6,7 @@
 import type { JobsOptions } from 'bullmq';
 import { ListcleanError } from '../errors.ts';
 import { INITIAL_RUN } from '../pipeline/names.ts';
-import type { Runtime } from '../pipeline/runtime.ts';
-import { webhookQueue } from './queue.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import type { WebhookJobData } from './types.ts';
 
 /** 8 attempts, 10 s doubling: the last one comes about 21 minutes after the first. */
@@ -51,7 +50,7 @@ export async function enqueueWebhook(
     removeOnComplete: { age: KEEP_SECONDS },
     removeOnFail: { age: KEEP_SECONDS },
   };
-  const queue = webhookQueue(rt);
+  const queue = rt.queues.webhook;
   // A repeat call must neither re-send nor set a delivered webhook back to `pending`.
   if ((await queue.getJob(jobId)) !== undefined) return jobId;
   await rt.lists.set(listId, {

@@ -4,7 +4,7 @@
  */
 import { Resolver } from 'node:dns/promises';
 import { ListcleanError } from '../errors.ts';
-import type { Runtime } from '../pipeline/runtime.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 
 const NO_RECORD = new Set(['ENODATA', 'ENOTFOUND']);
 

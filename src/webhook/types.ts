@@ -1,5 +1,6 @@
 /** Shapes shared by the webhook enqueuer, the worker and receivers. */
 import type { ListStatus } from '../pipeline/types.ts';
+import type { Summary } from '../report/summary.ts';
 
 export interface WebhookJobData {
   listId: string;
@@ -18,7 +19,7 @@ export interface WebhookPayload {
     id: string;
     name: string;
     status: ListStatus;
-    summary: unknown;
+    summary: Summary | null;
     error: string | null;
   };
   /** The run that finished: `initial`, or a scheduled hygiene run's id. */

@@ -7,7 +7,6 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/index.ts';
 import type { SandboxWorld } from '../../src/sandbox/index.ts';
-import { closeWebhookQueue } from '../../src/webhook/queue.ts';
 import { type PipelineHarness, startHarness } from '../helpers/pipeline.ts';
 
 export const ACME_KEY = 'acme-key-0123456789abcdef';
@@ -46,7 +45,6 @@ export async function startApi(
     },
     async close() {
       await app.close();
-      await closeWebhookQueue(harness.rt);
       await harness.close();
     },
   };

@@ -3,8 +3,8 @@
  * cache, a removed mailbox shows up in that run's changes.csv, another tenant sees none of it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorkers, type WorkerPool } from '../../src/pipeline/worker-pool.ts';
 import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
+import { startWorkers, type WorkerPool } from '../../workers/pool.ts';
 import { ACME_KEY, type ApiUnderTest, GLOBEX_KEY, startApi, waitForStatus } from './helpers.ts';
 
 const MAILBOXES = ['ann', 'bob', 'cat'];

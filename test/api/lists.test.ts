@@ -5,8 +5,8 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storageKeys } from '../../src/pipeline/names.ts';
-import { startWorkers, type WorkerPool } from '../../src/pipeline/worker-pool.ts';
 import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
+import { startWorkers, type WorkerPool } from '../../workers/pool.ts';
 import {
   ACME_KEY,
   type ApiUnderTest,

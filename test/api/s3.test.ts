@@ -1,8 +1,8 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storageKeys } from '../../src/pipeline/names.ts';
-import { startWorkers, type WorkerPool } from '../../src/pipeline/worker-pool.ts';
 import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
+import { startWorkers, type WorkerPool } from '../../workers/pool.ts';
 import { readOutput } from '../helpers/pipeline.ts';
 import { type RunningS3, startS3rver } from '../helpers/s3rver.ts';
 import { ACME_KEY, type ApiUnderTest, NO_WORLD, startApi, waitForStatus } from './helpers.ts';

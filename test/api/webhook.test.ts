@@ -4,9 +4,9 @@
  * secret derived from its API key.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorkers, type WorkerPool } from '../../src/pipeline/worker-pool.ts';
 import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
 import { verifyWebhookSignature, webhookSecret } from '../../src/webhook/index.ts';
+import { startWorkers, type WorkerPool } from '../../workers/pool.ts';
 import { type Receiver, startReceiver } from '../webhook/receiver.ts';
 import { ACME_KEY, type ApiUnderTest, startApi, waitForStatus } from './helpers.ts';
 

@@ -1,11 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectMetrics } from '../../src/metrics/collect.ts';
-import { metricKeys } from '../../src/metrics/keys.ts';
 import { MetricsRecorder } from '../../src/metrics/recorder.ts';
-import type { Runtime } from '../../src/pipeline/runtime.ts';
 import { createRedis } from '../../src/redis/index.ts';
-import { closeWebhookQueue } from '../../src/webhook/queue.ts';
+import { metricKeys } from '../../src/redis/keys.ts';
+import type { Runtime } from '../../src/runtime/runtime.ts';
 import { parseExposition, sampleValue } from './exposition.ts';
 import { type RuntimeFixture, startRuntime } from './runtime-fixture.ts';
 
@@ -18,7 +17,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const client of extra) client.disconnect();
-  await closeWebhookQueue(fx.rt);
   await fx.close();
 });
 
@@ -136,7 +134,6 @@ describe('metrics recorded by workers, read at scrape', () => {
     try {
       await topProviders(own.rt);
     } finally {
-      await closeWebhookQueue(own.rt);
       await own.close();
     }
   });

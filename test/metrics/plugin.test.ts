@@ -3,7 +3,6 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricsPlugin } from '../../src/metrics/plugin.ts';
 import { MetricsRecorder } from '../../src/metrics/recorder.ts';
-import { closeWebhookQueue } from '../../src/webhook/queue.ts';
 import { parseExposition, sampleValue } from './exposition.ts';
 import { type RuntimeFixture, startRuntime } from './runtime-fixture.ts';
 
@@ -20,7 +19,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app.close();
-  await closeWebhookQueue(fx.rt);
   await fx.close();
 });
 

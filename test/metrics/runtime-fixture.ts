@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { readEnv } from '../../src/config/env.ts';
-import { createRuntime, type Runtime } from '../../src/pipeline/runtime.ts';
 import { deletePrefix } from '../../src/redis/index.ts';
+import { createRuntime, type Runtime } from '../../src/runtime/runtime.ts';
 
 export interface RuntimeFixture {
   rt: Runtime;

@@ -7,9 +7,9 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitList } from '../../src/pipeline/submit.ts';
-import { startWorkers } from '../../src/pipeline/worker-pool.ts';
 import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
 import { type GeneratedList, generateList, toCsv } from '../../src/sandbox/list-generator.ts';
+import { startWorkers } from '../../workers/pool.ts';
 import {
   type PipelineHarness,
   readCsvOutput,
@@ -74,11 +74,11 @@ describe('kill -9 of a worker mid-list', () => {
     });
     // Let the victim get well into the list, then kill it without a chance to clean up.
     for (;;) {
-      const done = await harness.rt.results.count('crashed-run');
+      const done = await harness.rt.results.count('crashed-run', 'initial');
       if (done > 150) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const killedAt = await harness.rt.results.count('crashed-run');
+    const killedAt = await harness.rt.results.count('crashed-run', 'initial');
     victim.kill('SIGKILL');
     await once(victim, 'exit');
     expect(killedAt).toBeLessThan(new Set(list.rows.map((r) => r.email.toLowerCase())).size);

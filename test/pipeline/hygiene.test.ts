@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { storageKeys } from '../../src/pipeline/names.ts';
 import { removeSchedule, setSchedule } from '../../src/pipeline/schedule.ts';
 import { submitList } from '../../src/pipeline/submit.ts';
-import { startWorkers, type WorkerPool } from '../../src/pipeline/worker-pool.ts';
 import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
+import { startWorkers, type WorkerPool } from '../../workers/pool.ts';
 import {
   type PipelineHarness,
   readOutput,

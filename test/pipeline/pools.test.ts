@@ -9,13 +9,13 @@ import type { Job, Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readEnv } from '../../src/config/env.ts';
 import { POOL_BATCH_SESSIONS } from '../../src/pipeline/probe-route.ts';
-import { createRuntime } from '../../src/pipeline/runtime.ts';
 import { submitList } from '../../src/pipeline/submit.ts';
 import type { ProbeJobData } from '../../src/pipeline/types.ts';
-import { startWorkers, type WorkerPool } from '../../src/pipeline/worker-pool.ts';
 import { poolQueueName } from '../../src/policy/pools.ts';
+import { createRuntime } from '../../src/runtime/runtime.ts';
 import { type SandboxWorld, type Scenario, startWorld } from '../../src/sandbox/index.ts';
 import { startIngestWorker } from '../../workers/ingest.ts';
+import { startWorkers, type WorkerPool } from '../../workers/pool.ts';
 import {
   type PipelineHarness,
   policyFile,

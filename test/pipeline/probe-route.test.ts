@@ -6,9 +6,9 @@ import type { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import type { MxLookup } from '../../src/dns/index.ts';
 import { ProbeRouter } from '../../src/pipeline/probe-route.ts';
-import type { Runtime } from '../../src/pipeline/runtime.ts';
 import { parsePolicy } from '../../src/policy/policy.ts';
 import { probePools } from '../../src/policy/pools.ts';
+import type { Runtime } from '../../src/runtime/runtime.ts';
 
 const policy = parsePolicy({
   defaults: { maxRcptsPerSession: 10 },

@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { submitList } from '../../src/pipeline/submit.ts';
-import { startWorkers } from '../../src/pipeline/worker-pool.ts';
 import { type SandboxWorld, type Scenario, startWorld } from '../../src/sandbox/index.ts';
+import { startWorkers } from '../../workers/pool.ts';
 import {
   type PipelineHarness,
   policyFile,
@@ -114,8 +114,8 @@ describe('worker processes sharing one Redis', () => {
       const deadline = Date.now() + 90_000;
       while (Date.now() < deadline) {
         const [smallResults, bigResults] = await Promise.all([
-          rt.results.getMany('hol', small),
-          rt.results.getMany('hol', big),
+          rt.results.getMany('hol', 'initial', small),
+          rt.results.getMany('hol', 'initial', big),
         ]);
         if (smallResults.size === small.length) {
           smallDoneWhileBigPending = bigResults.size < big.length;

@@ -1,9 +1,9 @@
 import { UnrecoverableError, type Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { listKeys } from '../../src/redis/keys.ts';
 import { startDnsServer } from '../../src/sandbox/index.ts';
 import { deliverWebhook } from '../../src/webhook/deliver.ts';
 import { enqueueWebhook } from '../../src/webhook/enqueue.ts';
-import { closeWebhookQueue, webhookQueue } from '../../src/webhook/queue.ts';
 import { verifyWebhookSignature, webhookSecret } from '../../src/webhook/signature.ts';
 import type { WebhookPayload } from '../../src/webhook/types.ts';
 import { startWebhookWorker } from '../../workers/webhook.ts';
@@ -26,7 +26,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await closeWebhookQueue(fx.rt);
   await fx.close();
 });
 
@@ -66,7 +65,7 @@ async function finishedList(
 
 async function webhookFields(id: string) {
   return fx.rt.redis.hmget(
-    `${fx.rt.prefix}list:${id}`,
+    listKeys(fx.rt.prefix, id).meta,
     'webhookStatus',
     'webhookAttempts',
     'webhookLastError',
@@ -125,7 +124,7 @@ describe('completion webhooks through the queue', () => {
     receiver.answers = [410];
     worker = startWebhookWorker(fx.rt);
     const jobId = await enqueueWebhook(fx.rt, id, { backoffMs: 50 });
-    const job = await webhookQueue(fx.rt).getJob(jobId ?? '');
+    const job = await fx.rt.queues.webhook.getJob(jobId ?? '');
     await until(async () => (await job?.getState()) === 'failed');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(receiver.received).toHaveLength(1);

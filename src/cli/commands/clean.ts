@@ -1,12 +1,6 @@
 /** `listclean clean FILE`: options and output; the work is in ../run-clean.ts. */
 import type { Command } from 'commander';
-
-export interface CleanFlags {
-  out?: string;
-  column?: string;
-  includeRisky?: boolean;
-  workers?: boolean;
-}
+import type { CleanFlags } from '../run-clean.ts';
 
 export function registerClean(program: Command): void {
   program
@@ -25,10 +19,7 @@ export function registerClean(program: Command): void {
     .action(async (file: string, flags: CleanFlags) => {
       const { runClean } = await import('../run-clean.ts');
       const result = await runClean(file, flags);
-      const summary = result.summary as {
-        rows?: number;
-        by_status?: Record<string, number>;
-      } | null;
+      const { summary } = result;
       const counts = Object.entries(summary?.by_status ?? {})
         .map(([status, n]) => `${n} ${status}`)
         .join(', ');

@@ -10,9 +10,9 @@ interface ScheduleFlags {
 }
 
 async function withRuntime<T>(
-  work: (rt: import('../../pipeline/runtime.ts').Runtime) => Promise<T>,
+  work: (rt: import('../../runtime/runtime.ts').Runtime) => Promise<T>,
 ): Promise<T> {
-  const { createRuntime } = await import('../../pipeline/runtime.ts');
+  const { createRuntime } = await import('../../runtime/runtime.ts');
   const rt = await createRuntime(readEnv());
   try {
     return await work(rt);

@@ -19,8 +19,8 @@ export function registerWorker(program: Command): void {
       if (graceMs === null)
         throw new ListcleanError('usage', `--grace wants a duration like 30s, got ${flags.grace}`);
       const config = readEnv();
-      const { createRuntime } = await import('../../pipeline/runtime.ts');
-      const { startWorkers } = await import('../../pipeline/worker-pool.ts');
+      const { createRuntime } = await import('../../runtime/runtime.ts');
+      const { startWorkers } = await import('../../../workers/pool.ts');
       const rt = await createRuntime(config);
       const pool = await startWorkers(rt);
       const pools = rt.pools.map((p) => `${p.queue} (${p.concurrency} across all workers)`);

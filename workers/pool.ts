@@ -4,13 +4,13 @@
  * handed back (their locks lapse and another worker takes them over).
  */
 import type { Worker } from 'bullmq';
-import { startAggregateWorker } from '../../workers/aggregate.ts';
-import { startHygieneWorker } from '../../workers/hygiene.ts';
-import { startIngestWorker } from '../../workers/ingest.ts';
-import { setPoolConcurrency, startPoolWorker, startProbeWorker } from '../../workers/probe.ts';
-import { startWebhookWorker } from '../../workers/webhook.ts';
-import { orphanedPoolQueues, registerPools } from './pool-registry.ts';
-import type { Runtime } from './runtime.ts';
+import { orphanedPoolQueues, registerPools } from '../src/pipeline/pool-registry.ts';
+import type { Runtime } from '../src/runtime/runtime.ts';
+import { startAggregateWorker } from './aggregate.ts';
+import { startHygieneWorker } from './hygiene.ts';
+import { startIngestWorker } from './ingest.ts';
+import { setPoolConcurrency, startPoolWorker, startProbeWorker } from './probe.ts';
+import { startWebhookWorker } from './webhook.ts';
 
 export interface WorkerPool {
   workers: Worker[];

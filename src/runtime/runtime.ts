@@ -1,12 +1,15 @@
 /**
- * Everything a pipeline process needs, built once from the configuration: Redis, storage, the
- * queues, the stores and the verification context whose throttles and catch-all answers live in
- * Redis (so they hold across every worker process).
+ * Everything a pipeline process needs, built once from the configuration: Redis, storage, every
+ * queue (the webhook queue included), the stores and the verification context whose throttles
+ * and catch-all answers live in Redis (so they hold across every worker process). The pipeline,
+ * metrics, webhooks and the API depend on it; it depends on none of them, only on the stores.
  */
 import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RawConfig } from '../config/env.ts';
-import { MetricsRecorder } from '../metrics/index.ts';
+import { MetricsRecorder } from '../metrics/recorder.ts';
+import { ListStore } from '../pipeline/list-store.ts';
+import { bullPrefix, keyPrefix, QUEUES } from '../pipeline/names.ts';
 import { type ProbePool, probePools } from '../policy/pools.ts';
 import {
   createRedis,
@@ -16,14 +19,12 @@ import {
   RedisSessionGate,
   VerdictCache,
 } from '../redis/index.ts';
-import { limitHeapGrowth } from '../runtime/heap.ts';
 import { createStorage, type Storage } from '../storage/index.ts';
 import { createRoundContext } from '../verify/context.ts';
 import type { RoundContext } from '../verify/domain-round.ts';
 import type { RetryPolicy } from '../verify/retry-plan.ts';
-import { closeWebhookQueue } from '../webhook/index.ts';
-import { ListStore } from './list-store.ts';
-import { bullPrefix, keyPrefix, QUEUES } from './names.ts';
+import type { WebhookJobData } from '../webhook/types.ts';
+import { limitHeapGrowth } from './heap.ts';
 
 export interface RuntimeOptions {
   /**
@@ -65,7 +66,14 @@ export interface Runtime {
   /** One queue per provider pool of the policy; everything else goes to `queues.probe`. */
   pools: PoolQueue[];
   retry: RetryPolicy;
-  queues: { ingest: Queue; probe: Queue; aggregate: Queue; hygiene: Queue };
+  queues: {
+    ingest: Queue;
+    probe: Queue;
+    aggregate: Queue;
+    hygiene: Queue;
+    /** Completion webhooks, retried with backoff (src/webhook/). */
+    webhook: Queue<WebhookJobData>;
+  };
   flow: FlowProducer;
   close(): Promise<void>;
 }
@@ -114,6 +122,7 @@ export async function createRuntime(
     probe: new Queue(QUEUES.probe, { connection, prefix: bull }),
     aggregate: new Queue(QUEUES.aggregate, { connection, prefix: bull }),
     hygiene: new Queue(QUEUES.hygiene, { connection, prefix: bull }),
+    webhook: new Queue<WebhookJobData>(QUEUES.webhook, { connection, prefix: bull }),
   };
   const flow = new FlowProducer({ connection, prefix: bull });
   const rt: Runtime = {
@@ -141,12 +150,8 @@ export async function createRuntime(
     queues,
     flow,
     async close() {
-      await closeWebhookQueue(rt);
       await Promise.allSettled([
-        queues.ingest.close(),
-        queues.probe.close(),
-        queues.aggregate.close(),
-        queues.hygiene.close(),
+        ...Object.values(queues).map((queue) => queue.close()),
         ...pools.map((pool) => pool.bull.close()),
         flow.close(),
       ]);
@@ -165,7 +170,7 @@ export function probeQueues(rt: Pick<Runtime, 'queues' | 'pools'>): Queue[] {
   return [rt.queues.probe, ...rt.pools.map((pool) => pool.bull)];
 }
 
-/** Every queue of the pipeline (not the webhook queue, which is created on demand). */
-export function pipelineQueues(rt: Pick<Runtime, 'queues' | 'pools'>): Queue[] {
+/** Every queue: the pipeline's, each provider pool's and the webhook queue. */
+export function allQueues(rt: Pick<Runtime, 'queues' | 'pools'>): Queue[] {
   return [...Object.values(rt.queues), ...rt.pools.map((pool) => pool.bull)];
 }

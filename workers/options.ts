@@ -1,0 +1,17 @@
+/**
+ * The options every BullMQ worker of listclean shares: the runtime's connection and prefix, and
+ * a lock that lapses after WORKER_LOCK_DURATION, checked as often, so a crashed worker's jobs
+ * are taken over within about two lock durations.
+ */
+import type { WorkerOptions } from 'bullmq';
+import type { Runtime } from '../src/runtime/runtime.ts';
+
+export function workerOptions(rt: Runtime, concurrency: number): WorkerOptions {
+  return {
+    connection: rt.redis,
+    prefix: rt.bullPrefix,
+    concurrency,
+    lockDuration: rt.config.WORKER_LOCK_DURATION,
+    stalledInterval: rt.config.WORKER_LOCK_DURATION,
+  };
+}
