@@ -3,7 +3,7 @@
  * counts every EVALSHA and also each command the script runs). Redis is shared, so other
  * clients' traffic during a run shows up too; the bench says so next to the numbers.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../src/redis/index.ts';
 
 export interface RedisSnapshot {
   usedMemory: number;
@@ -11,7 +11,7 @@ export interface RedisSnapshot {
   calls: Record<string, number>;
 }
 
-export async function redisSnapshot(redis: Redis): Promise<RedisSnapshot> {
+export async function redisSnapshot(redis: RedisClient): Promise<RedisSnapshot> {
   const [memory, commands] = await Promise.all([redis.info('memory'), redis.info('commandstats')]);
   const calls: Record<string, number> = {};
   for (const match of commands.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
@@ -23,7 +23,7 @@ export async function redisSnapshot(redis: Redis): Promise<RedisSnapshot> {
   };
 }
 
-export async function usedMemory(redis: Redis): Promise<number> {
+export async function usedMemory(redis: RedisClient): Promise<number> {
   return Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1] ?? 0);
 }
 

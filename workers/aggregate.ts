@@ -11,7 +11,7 @@ export function startAggregateWorker(rt: Runtime): Worker<AggregateJobData> {
   const worker = new Worker<AggregateJobData>(
     QUEUES.aggregate,
     (job) => runAggregate(job, rt),
-    workerOptions(rt, 1),
+    workerOptions(rt, QUEUES.aggregate, 1),
   );
   worker.on('failed', (job, error) => {
     // Out of attempts (or a child failed it): the list has failed, say why.

@@ -9,6 +9,6 @@ export function startHygieneWorker(rt: Runtime): Worker<{ listId: string }> {
   return new Worker<{ listId: string }>(
     QUEUES.hygiene,
     async (job) => startHygieneRun(rt, job.data.listId),
-    workerOptions(rt, 4),
+    workerOptions(rt, QUEUES.hygiene, 4),
   );
 }

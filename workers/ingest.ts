@@ -11,6 +11,6 @@ export function startIngestWorker(rt: Runtime): Worker<IngestJobData> {
   return new Worker<IngestJobData>(
     QUEUES.ingest,
     (job) => runIngest(job, rt),
-    workerOptions(rt, 2),
+    workerOptions(rt, QUEUES.ingest, 2),
   );
 }

@@ -4,12 +4,13 @@
  * are taken over within about two lock durations.
  */
 import type { WorkerOptions } from 'bullmq';
+import { queuePrefix } from '../src/pipeline/names.ts';
 import type { Runtime } from '../src/runtime/runtime.ts';
 
-export function workerOptions(rt: Runtime, concurrency: number): WorkerOptions {
+export function workerOptions(rt: Runtime, queue: string, concurrency: number): WorkerOptions {
   return {
     connection: rt.redis,
-    prefix: rt.bullPrefix,
+    prefix: queuePrefix(rt.config.REDIS_PREFIX, queue),
     concurrency,
     lockDuration: rt.config.WORKER_LOCK_DURATION,
     stalledInterval: rt.config.WORKER_LOCK_DURATION,

@@ -12,6 +12,24 @@ import { startIngestWorker } from './ingest.ts';
 import { setPoolConcurrency, startPoolWorker, startProbeWorker } from './probe.ts';
 import { startWebhookWorker } from './webhook.ts';
 
+/**
+ * What a worker does, as log lines with the list and job ids: failures as warnings (errors once
+ * out of attempts), completions at debug, the worker's own trouble (Redis) as errors.
+ */
+function logJobs(rt: Runtime, worker: Worker): void {
+  const queue = worker.name;
+  worker.on('error', (error) => rt.log.error({ queue, err: error }, 'worker error'));
+  worker.on('failed', (job, error) => {
+    const final = job ? job.attemptsMade >= (job.opts.attempts ?? 1) : true;
+    const fields = { queue, jobId: job?.id, listId: job?.data?.listId, err: error };
+    if (final) rt.log.error(fields, 'job failed for good');
+    else rt.log.warn({ ...fields, attempt: job?.attemptsMade }, 'job failed; it will be retried');
+  });
+  worker.on('completed', (job) =>
+    rt.log.debug({ queue, jobId: job.id, listId: job.data?.listId }, 'job done'),
+  );
+}
+
 export interface WorkerPool {
   workers: Worker[];
   close(graceMs?: number): Promise<void>;
@@ -23,9 +41,7 @@ export async function startWorkers(rt: Runtime): Promise<WorkerPool> {
   await registerPools(rt);
   const orphans = await orphanedPoolQueues(rt);
   for (const name of orphans) {
-    process.stderr.write(
-      `listclean worker: draining probe queue ${name}, a pool the policy no longer names\n`,
-    );
+    rt.log.info({ queue: name }, 'draining a probe pool queue the policy no longer names');
   }
   const workers: Worker[] = [
     startIngestWorker(rt),
@@ -36,11 +52,7 @@ export async function startWorkers(rt: Runtime): Promise<WorkerPool> {
     ...rt.pools.map((pool) => startPoolWorker(rt, pool)),
     ...orphans.map((name) => startProbeWorker(rt, name)),
   ];
-  for (const worker of workers) {
-    worker.on('error', (error) => {
-      process.stderr.write(`listclean worker (${worker.name}): ${error.message}\n`);
-    });
-  }
+  for (const worker of workers) logJobs(rt, worker);
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   return {
     workers,

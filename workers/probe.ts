@@ -19,7 +19,7 @@ export function startProbeWorker(rt: Runtime, queue: string = QUEUES.probe): Wor
   return new Worker<ProbeJobData>(
     queue,
     (job, token) => runProbe(job, token, rt, null),
-    workerOptions(rt, rt.config.WORKER_CONCURRENCY),
+    workerOptions(rt, queue, rt.config.WORKER_CONCURRENCY),
   );
 }
 
@@ -36,6 +36,6 @@ export function startPoolWorker(rt: Runtime, pool: PoolQueue): Worker<ProbeJobDa
   return new Worker<ProbeJobData>(
     pool.queue,
     (job, token) => runProbe(job, token, rt, pool),
-    workerOptions(rt, pool.concurrency),
+    workerOptions(rt, pool.queue, pool.concurrency),
   );
 }

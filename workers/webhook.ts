@@ -17,6 +17,6 @@ export function startWebhookWorker(rt: Runtime): Worker<WebhookJobData, Delivery
         deliveryId: job.id,
       }),
     // Deliveries wait on the receivers (10 s at most each), not on the CPU.
-    workerOptions(rt, 16),
+    workerOptions(rt, QUEUES.webhook, 16),
   );
 }

@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { startWorkers, type WorkerPool } from '../../workers/pool.ts';
 import { readEnv } from '../config/env.ts';
 import { ListcleanError } from '../errors.ts';
+import { createLogger } from '../log/logger.ts';
 import { storageKeys } from '../pipeline/names.ts';
 import { listProgress } from '../pipeline/progress.ts';
 import { enqueueList, submitList } from '../pipeline/submit.ts';
@@ -73,7 +74,10 @@ export async function runClean(
   if (!fileStat?.isFile()) throw new ListcleanError('file_not_found', `No such file: ${file}`);
   const config = readEnv(env);
   const redis = await ensureRedis(config.REDIS_URL, env.REDIS_URL !== undefined, log);
-  const rt = await createRuntime({ ...config, REDIS_URL: redis.url });
+  const rt = await createRuntime(
+    { ...config, REDIS_URL: redis.url },
+    { log: createLogger({ level: config.LOG_LEVEL, format: 'text' }) },
+  );
   let pool: WorkerPool | null = null;
   const display = new ProgressDisplay();
   let interrupted = false;

@@ -19,18 +19,18 @@ export interface ServeOptions {
 export async function runServe(
   options: ServeOptions,
   env: NodeJS.ProcessEnv = process.env,
-  log: (message: string) => void = (m) => process.stderr.write(`listclean serve: ${m}\n`),
 ): Promise<void> {
   const config = readEnv(env);
   // Before connecting to anything: a server no key can use is a configuration mistake.
   assertServeConfig(config);
   const rt = await createRuntime(config);
+  const log = (message: string) => rt.log.info(`listclean serve: ${message}`);
   let pool: WorkerPool | null = null;
   try {
     const app = await buildApp(rt);
     try {
       if (options.withWorkers) pool = await startWorkers(rt);
-      const address = await app.listen({ port: config.PORT, host: '0.0.0.0' });
+      const address = await app.listen({ port: config.PORT, host: config.HOST });
       const tenants = new Set(config.API_KEYS.map((k) => k.tenant)).size;
       log(
         `listening on ${address} (pid ${process.pid}; docs at ${address}/docs; ` +

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { parseDnsServers } from '../dns/index.ts';
 import { type MxAllowance, parseMxAllowance } from '../dns/mx-allowance.ts';
 import { ListcleanError } from '../errors.ts';
+import { parseRedisUrl } from '../redis/redis-url.ts';
 import { parseDuration, parseDurationList } from './duration.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -58,6 +59,21 @@ const url =
       ? { ok: true, value: raw.trim() }
       : { ok: false, want: `a URL starting with ${schemes.join(' or ')}` };
   };
+
+const redisUrl: Check<string> = (raw) =>
+  parseRedisUrl(raw)
+    ? { ok: true, value: raw.trim() }
+    : {
+        ok: false,
+        want: 'redis://host:port (rediss:// for TLS), or redis-cluster://host:port[,host:port…] for a Redis Cluster',
+      };
+
+/** A port, or empty for "none" (0). */
+const optionalPort: Check<number> = (raw) =>
+  raw.trim() === '' ? { ok: true, value: 0 } : integer(1, 65535)(raw);
+
+const optionalRedisUrl: Check<string> = (raw) =>
+  raw.trim() === '' ? { ok: true, value: '' } : redisUrl(raw);
 
 const storageUrl: Check<string> = (raw) => {
   const v = raw.trim();
@@ -144,12 +160,13 @@ const starttlsMode: Check<boolean> = (raw) => {
 
 /** Every variable listclean reads: name → [check, default, description]. */
 const SPEC = {
-  REDIS_URL: [
-    url(['redis://', 'rediss://']),
-    'redis://127.0.0.1:6379',
-    'Redis for queues, throttles, results',
-  ],
+  REDIS_URL: [redisUrl, 'redis://127.0.0.1:6379', 'Redis for queues, throttles, results'],
   REDIS_PREFIX: [text, 'listclean', 'key prefix, one per deployment sharing a Redis'],
+  REDIS_CACHE_URL: [
+    optionalRedisUrl,
+    '',
+    'the verdict cache in a Redis of its own that may evict; empty = REDIS_URL',
+  ],
   STORAGE_URL: [storageUrl, 'file:./data', 'where inputs and reports live'],
   S3_ENDPOINT: [url(['http://', 'https://']), '', 'any S3-compatible server (MinIO, …)'],
   S3_PUBLIC_ENDPOINT: [url(['http://', 'https://']), '', 'the same server as downloaders reach it'],
@@ -197,6 +214,12 @@ const SPEC = {
   ],
   ADMIN_KEY: [text, '', 'key for the operator dashboard'],
   PORT: [integer(1, 65535), '8080', 'HTTP port of `listclean serve`'],
+  HOST: [text, '0.0.0.0', 'interface the HTTP servers listen on (API, worker health)'],
+  WORKER_PORT: [
+    optionalPort,
+    '',
+    '`listclean worker` serves /healthz and /metrics on this port; empty = none',
+  ],
   TRUST_PROXY: [flag, '0', 'trust X-Forwarded-For from a reverse proxy in front of the API'],
   LOG_LEVEL: [logLevel, 'info', 'pino log level'],
 } as const;

@@ -3,7 +3,7 @@
  * worker's work (a prom-client registry lives and dies with its process). Each call is one
  * round trip: HINCRBYs in one MULTI.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.ts';
 import { type MetricKeys, metricKeys } from '../redis/keys.ts';
 import { FIELD_SEPARATOR } from './keys.ts';
 import { providerLabel, replyCodeLabel, statusLabel } from './labels.ts';
@@ -23,7 +23,7 @@ export class MetricsRecorder {
   readonly keys: MetricKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
   ) {
     this.keys = metricKeys(prefix);

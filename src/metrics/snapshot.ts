@@ -3,8 +3,9 @@
  * prom-client so the numbers can be tested on their own.
  */
 import type { JobState, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { LIST_STATUSES } from '../pipeline/types.ts';
+import type { RedisClient } from '../redis/connect.ts';
+import { hgetEach } from '../redis/each-key.ts';
 import { listKeys, metricKeys } from '../redis/keys.ts';
 import { defineScripts, runScript } from '../redis/script.ts';
 import { allQueues, type Runtime } from '../runtime/runtime.ts';
@@ -50,7 +51,7 @@ export interface SnapshotOptions {
   maxProviders?: number;
 }
 
-const defined = new WeakSet<Redis>();
+const defined = new WeakSet<RedisClient>();
 
 export async function readSnapshot(
   rt: Runtime,
@@ -91,7 +92,7 @@ export async function readSnapshot(
   };
 }
 
-async function foldTails(redis: Redis, hashes: Array<[string, boolean]>): Promise<void> {
+async function foldTails(redis: RedisClient, hashes: Array<[string, boolean]>): Promise<void> {
   if (!defined.has(redis)) {
     defineScripts(redis, [FOLD_TAIL]);
     defined.add(redis);
@@ -139,16 +140,14 @@ function unfinished(index: Record<string, string>): string[] {
 }
 
 /**
- * Sum of the lists' `greylisted` counters. The key is ListStore's (`<prefix>list:<id>`); reading
+ * Sum of the lists' `greylisted` counters, read field by field (each list in its own slot):
  * one field keeps a scrape from loading every unfinished list's summary.
  */
 async function sumGreylisted(rt: Runtime, ids: string[]): Promise<number> {
   let total = 0;
   for (let i = 0; i < ids.length; i += CHUNK) {
-    const pipeline = rt.redis.pipeline();
-    for (const id of ids.slice(i, i + CHUNK))
-      pipeline.hget(listKeys(rt.prefix, id).meta, 'greylisted');
-    for (const [, value] of (await pipeline.exec()) ?? []) {
+    const keys = ids.slice(i, i + CHUNK).map((id) => listKeys(rt.prefix, id).meta);
+    for (const value of await hgetEach(rt.redis, keys, 'greylisted')) {
       // The counter can dip below zero for a moment between a decrement and its increment.
       total += Math.max(0, Number(value ?? 0) || 0);
     }

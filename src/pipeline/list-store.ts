@@ -4,7 +4,7 @@
  * so two processes can never move it past each other. A list's keys share its hash tag (one
  * Cluster slot); the tenant and status indexes live elsewhere and are written after it.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connect.ts';
 import { listKeys, listStatusIndexKey, tenantListsKey } from '../redis/keys.ts';
 import { defineScripts, luaScript, runScript } from '../redis/script.ts';
 import type { Summary } from '../report/summary.ts';
@@ -65,7 +65,7 @@ const ADVANCE_LIST = luaScript(
 
 export class ListStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {
     defineScripts(redis, [ADVANCE_LIST]);

@@ -1,7 +1,8 @@
 /**
- * Queue names and Redis keys of the pipeline. Every BullMQ key carries the hash tag
- * `{<REDIS_PREFIX>}` so that a flow's parent and children (which BullMQ touches in one script)
- * live in one Redis Cluster slot; our own keys share the prefix.
+ * Queue names and prefixes. BullMQ keys carry a Redis Cluster hash tag: the pipeline's queues
+ * (ingest, probe, the provider pools, aggregate) share `{<REDIS_PREFIX>}`, because a flow's
+ * parent and children are touched by one BullMQ script and must sit in one slot; the hygiene
+ * and webhook queues, in no flow, get tags of their own and spread over the cluster.
  */
 export const QUEUES = {
   ingest: 'ingest',
@@ -22,6 +23,13 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export function bullPrefix(redisPrefix: string): string {
   return `{${redisPrefix}}`;
+}
+
+/** The BullMQ prefix of a queue (see above): its own tag for the queues in no flow. */
+export function queuePrefix(redisPrefix: string, queue: string): string {
+  return queue === QUEUES.hygiene || queue === QUEUES.webhook
+    ? `{${redisPrefix}:${queue}}`
+    : bullPrefix(redisPrefix);
 }
 
 /** Prefix for listclean's own keys (list metadata, results, caches, throttles). */

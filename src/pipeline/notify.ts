@@ -8,8 +8,6 @@ export async function notifyCompletion(rt: Runtime, listId: string): Promise<voi
     await enqueueWebhook(rt, listId);
   } catch (error) {
     // The list itself is finished either way; a webhook that cannot be queued is logged, not fatal.
-    process.stderr.write(
-      `listclean: webhook for list ${listId} not queued: ${(error as Error).message}\n`,
-    );
+    rt.log.warn({ listId, err: error }, 'completion webhook not queued');
   }
 }

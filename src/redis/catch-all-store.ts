@@ -3,8 +3,9 @@
  * probes the domain with the same local part (greylisting keys on the recipient, so a different
  * probe address per process would be greylisted afresh by each).
  */
-import type { Redis } from 'ioredis';
+
 import { type CatchAllStore, randomProbeLocalPart } from '../verify/catch-all-cache.ts';
+import type { RedisClient } from './connect.ts';
 import { catchAllKey, catchAllProbeKey } from './keys.ts';
 
 export interface RedisCatchAllStoreOptions {
@@ -21,13 +22,13 @@ export interface RedisCatchAllStoreOptions {
 const WEEK_MS = 7 * 86_400_000;
 
 export class RedisCatchAllStore implements CatchAllStore {
-  readonly #client: Redis;
+  readonly #client: RedisClient;
   readonly #prefix: string;
   readonly #ttlMs: number;
   readonly #probeTtlMs: number;
   readonly #claimTtlMs: number;
 
-  constructor(client: Redis, options: RedisCatchAllStoreOptions) {
+  constructor(client: RedisClient, options: RedisCatchAllStoreOptions) {
     this.#client = client;
     this.#prefix = options.prefix;
     this.#ttlMs = options.ttlMs ?? WEEK_MS;

@@ -1,18 +1,23 @@
 /**
  * Removes every key of one listclean deployment prefix (its own keys and BullMQ's hash-tagged
  * ones) with SCAN + UNLINK, never FLUSHDB: other deployments and tests may share the database.
+ * On a Redis Cluster every master is scanned, and keys are unlinked one by one (a multi-key
+ * UNLINK must stay within one slot).
  */
-import type { Redis } from 'ioredis';
+import { type RedisClient, scanTargets } from './connect.ts';
 
-export async function deletePrefix(redis: Redis, redisPrefix: string): Promise<number> {
+export async function deletePrefix(redis: RedisClient, redisPrefix: string): Promise<number> {
   let deleted = 0;
-  for (const match of [`{${redisPrefix}}*`, `${redisPrefix}:*`]) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-      if (keys.length > 0) deleted += await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+  for (const node of scanTargets(redis)) {
+    for (const match of [`{${redisPrefix}}*`, `{${redisPrefix}:*`, `${redisPrefix}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+        const counts = await Promise.all(keys.map((key) => node.unlink(key)));
+        deleted += counts.reduce((a, b) => a + b, 0);
+        cursor = next;
+      } while (cursor !== '0');
+    }
   }
   return deleted;
 }

@@ -15,7 +15,7 @@ export {
   truncateDetail,
 } from './compact-verdict.ts';
 export type { CreateRedisOptions } from './connect.ts';
-export { createRedis } from './connect.ts';
+export { createRedis, openCacheRedis, type RedisClient, scanTargets } from './connect.ts';
 export { deletePrefix } from './delete-prefix.ts';
 export type { GateKeys } from './keys.ts';
 export {

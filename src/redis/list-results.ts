@@ -4,8 +4,9 @@
  * holds a whole list in memory. The hash expires `ttlMs` after the last write, so an abandoned
  * list cleans itself up.
  */
-import type { Redis } from 'ioredis';
+
 import { type CachedVerdict, decodeVerdict, encodeVerdict } from './compact-verdict.ts';
+import type { RedisClient } from './connect.ts';
 import { listKeys } from './keys.ts';
 
 export interface ListResultsOptions {
@@ -19,11 +20,11 @@ export interface ListResultsOptions {
 const HSET_CHUNK = 500;
 
 export class ListResults {
-  readonly #client: Redis;
+  readonly #client: RedisClient;
   readonly #prefix: string;
   readonly #ttlMs: number;
 
-  constructor(client: Redis, options: ListResultsOptions) {
+  constructor(client: RedisClient, options: ListResultsOptions) {
     this.#client = client;
     this.#prefix = options.prefix;
     this.#ttlMs = options.ttlMs ?? 30 * 86_400_000;

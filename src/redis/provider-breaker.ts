@@ -2,13 +2,14 @@
  * The pipeline's `ProviderBreaker`: one key per open breaker, `SET NX PX cool-down`, so every
  * worker sees it, exactly one of them opens it, and it closes by itself when the key expires.
  */
-import type { Redis } from 'ioredis';
+
 import { type BreakerState, breakerState, type ProviderBreaker } from '../throttle/breaker.ts';
+import type { RedisClient } from './connect.ts';
 import { breakerKey } from './keys.ts';
 
 export class RedisProviderBreaker implements ProviderBreaker {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly cooldownMs: number,
   ) {}

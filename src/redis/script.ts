@@ -3,7 +3,7 @@
  * EVAL once when the server does not know the script yet (after a restart or failover).
  */
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connect.ts';
 
 export interface LuaScript {
   /** The command name on the client; `lc` keeps it clear of ioredis' own methods. */
@@ -28,14 +28,14 @@ export function luaScript(
 
 type ScriptCommand = (...args: Array<string | number>) => Promise<unknown>;
 
-export function defineScripts(client: Redis, scripts: readonly LuaScript[]): void {
+export function defineScripts(client: RedisClient, scripts: readonly LuaScript[]): void {
   for (const script of scripts) {
     client.defineCommand(script.name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
   }
 }
 
 export function runScript(
-  client: Redis,
+  client: RedisClient,
   script: LuaScript,
   keys: readonly string[],
   args: ReadonlyArray<string | number>,

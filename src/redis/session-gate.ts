@@ -7,10 +7,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
 import type { ProviderLimits } from '../policy/policy.ts';
 import type { Release, SessionGate } from '../throttle/session-gate.ts';
 import { ThrottledError, type ThrottleReason } from '../throttle/throttled-error.ts';
+import type { RedisClient } from './connect.ts';
 import { gateKeys } from './keys.ts';
 import { defineScripts, runScript } from './script.ts';
 import { ACQUIRE_LEASE } from './scripts/acquire-lease.ts';
@@ -61,14 +61,14 @@ interface Admission {
 }
 
 export class RedisSessionGate implements SessionGate {
-  readonly #client: Redis;
+  readonly #client: RedisClient;
   readonly #prefix: string;
   readonly #leaseTtlMs: number;
   readonly #maxWaitMs: number;
   readonly #penaltyCooldownMs: number;
   readonly #renewals = new Set<NodeJS.Timeout>();
 
-  constructor(client: Redis, options: RedisSessionGateOptions) {
+  constructor(client: RedisClient, options: RedisSessionGateOptions) {
     this.#client = client;
     this.#prefix = options.prefix;
     this.#leaseTtlMs = options.leaseTtlMs ?? 60_000;

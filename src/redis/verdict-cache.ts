@@ -2,10 +2,14 @@
  * The global verdict cache (DESIGN §1): one key per normalised address, shared by every list and
  * tenant, so nightly hygiene re-probes only what is stale. Conclusive verdicts live `maxAgeMs`
  * (7 days); `unknown` ones an hour, since they are worth probing again soon.
+ *
+ * It may live in a Redis of its own that evicts (REDIS_CACHE_URL, `allkeys-lru`): a lookup or a
+ * write that fails is a miss, reported to `onError`, never an error of the list.
  */
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { REASON_STATUS } from '../verdict/types.ts';
 import { type CachedVerdict, decodeVerdict, encodeVerdict } from './compact-verdict.ts';
+import type { RedisClient } from './connect.ts';
 import { verdictKey } from './keys.ts';
 
 export interface VerdictCacheOptions {
@@ -15,6 +19,8 @@ export interface VerdictCacheOptions {
   maxAgeMs?: number;
   /** Lifetime of unknown verdicts. */
   unknownTtlMs?: number;
+  /** Told about a lookup or write that failed (and was treated as a miss). */
+  onError?: (error: Error) => void;
 }
 
 export interface VerdictLookup {
@@ -23,19 +29,24 @@ export interface VerdictLookup {
 }
 
 export class VerdictCache {
-  readonly #client: Redis;
+  readonly #client: RedisClient;
   readonly #prefix: string;
   readonly #maxAgeMs: number;
   readonly #unknownTtlMs: number;
+  readonly #onError: (error: Error) => void;
 
-  constructor(client: Redis, options: VerdictCacheOptions) {
+  constructor(client: RedisClient, options: VerdictCacheOptions) {
+    this.#onError = options.onError ?? (() => undefined);
     this.#client = client;
     this.#prefix = options.prefix;
     this.#maxAgeMs = options.maxAgeMs ?? 7 * 86_400_000;
     this.#unknownTtlMs = options.unknownTtlMs ?? 3_600_000;
   }
 
-  /** The cached verdicts among `addresses`, in one MGET. */
+  /**
+   * The cached verdicts among `addresses`: one MGET, or on a Redis Cluster one GET per key
+   * (auto-pipelined by node), since an MGET must stay within one slot.
+   */
   async get(
     addresses: readonly string[],
     lookup: VerdictLookup = {},
@@ -44,7 +55,18 @@ export class VerdictCache {
     const maxAgeMs = lookup.maxAgeMs ?? Number.POSITIVE_INFINITY;
     const unique = [...new Set(addresses)];
     if (unique.length === 0 || !(maxAgeMs > 0)) return found;
-    const values = await this.#client.mget(unique.map((a) => verdictKey(this.#prefix, a)));
+    const keys = unique.map((a) => verdictKey(this.#prefix, a));
+    let values: Array<string | null>;
+    try {
+      const client = this.#client;
+      values =
+        client instanceof Cluster
+          ? await Promise.all(keys.map((key) => client.get(key)))
+          : await client.mget(keys);
+    } catch (error) {
+      this.#onError(error as Error);
+      return found;
+    }
     const now = Date.now();
     values.forEach((value, i) => {
       const address = unique[i];
@@ -56,11 +78,12 @@ export class VerdictCache {
   }
 
   /**
-   * Stores verdicts in one pipelined round trip. The TTL counts from `checkedAt`, so a verdict
-   * stored late expires when it would have anyway, and one already too old is not stored.
+   * Stores verdicts in one pipelined round trip (per node on a cluster). The TTL counts from
+   * `checkedAt`, so a verdict stored late expires when it would have anyway, and one already too
+   * old is not stored.
    */
   async set(entries: Iterable<readonly [string, CachedVerdict]>): Promise<void> {
-    const pipeline = this.#client.pipeline();
+    const writes: Array<[string, string, number]> = [];
     const now = Date.now();
     for (const [address, verdict] of entries) {
       const lifetime =
@@ -68,11 +91,22 @@ export class VerdictCache {
       // A checkedAt in the future (another host's clock) gets the full lifetime, no more.
       const ttlMs = Math.min(lifetime, lifetime - (now - verdict.checkedAt.getTime()));
       if (!(ttlMs >= 1)) continue;
-      pipeline.set(verdictKey(this.#prefix, address), encodeVerdict(verdict), 'PX', ttlMs);
+      writes.push([verdictKey(this.#prefix, address), encodeVerdict(verdict), ttlMs]);
     }
-    if (pipeline.length === 0) return;
-    const results = await pipeline.exec();
-    const failure = results?.find(([error]) => error !== null)?.[0];
-    if (failure) throw failure;
+    if (writes.length === 0) return;
+    try {
+      const client = this.#client;
+      if (client instanceof Cluster) {
+        await Promise.all(writes.map(([key, value, ttl]) => client.set(key, value, 'PX', ttl)));
+        return;
+      }
+      const pipeline = client.pipeline();
+      for (const [key, value, ttl] of writes) pipeline.set(key, value, 'PX', ttl);
+      const results = await pipeline.exec();
+      const failure = results?.find(([error]) => error !== null)?.[0];
+      if (failure) throw failure;
+    } catch (error) {
+      this.#onError(error as Error);
+    }
   }
 }

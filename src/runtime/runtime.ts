@@ -5,15 +5,17 @@
  * metrics, webhooks and the API depend on it; it depends on none of them, only on the stores.
  */
 import { FlowProducer, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { RawConfig } from '../config/env.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
 import { MetricsRecorder } from '../metrics/recorder.ts';
 import { ListStore } from '../pipeline/list-store.ts';
-import { bullPrefix, keyPrefix, QUEUES } from '../pipeline/names.ts';
+import { bullPrefix, keyPrefix, QUEUES, queuePrefix } from '../pipeline/names.ts';
 import { type ProbePool, probePools } from '../policy/pools.ts';
+import type { RedisClient } from '../redis/connect.ts';
 import {
   createRedis,
   ListResults,
+  openCacheRedis,
   RedisCatchAllStore,
   RedisProviderBreaker,
   RedisSessionGate,
@@ -27,6 +29,8 @@ import type { WebhookJobData } from '../webhook/types.ts';
 import { limitHeapGrowth } from './heap.ts';
 
 export interface RuntimeOptions {
+  /** Where the runtime and the workers log (default: JSON lines at LOG_LEVEL on stderr). */
+  log?: Logger;
   /**
    * How long a job of the shared probe queue may wait for a throttled provider before it is
    * re-queued as delayed (its slot could serve another provider meanwhile).
@@ -48,16 +52,17 @@ export interface PoolQueue extends ProbePool {
 
 export interface Runtime {
   config: RawConfig;
-  redis: Redis;
+  redis: RedisClient;
   /** Prefix of listclean's own keys. */
   prefix: string;
-  /** BullMQ prefix (with the cluster hash tag). */
+  /** BullMQ prefix of the pipeline's queues (with the cluster hash tag); see queuePrefix. */
   bullPrefix: string;
   storage: Storage;
   lists: ListStore;
   results: ListResults;
   cache: VerdictCache;
   gate: RedisSessionGate;
+  log: Logger;
   /** Counters for /metrics, kept in Redis so one scrape sees every worker's work. */
   metrics: MetricsRecorder;
   round: RoundContext;
@@ -85,16 +90,13 @@ export async function createRuntime(
   // Every process that runs the pipeline (CLI, workers, API, embedders) keeps its heap tight.
   limitHeapGrowth();
   const prefix = keyPrefix(config.REDIS_PREFIX);
+  const log = options.log ?? createLogger({ level: config.LOG_LEVEL });
   const redis = await createRedis(config.REDIS_URL, { prefix });
-  // After the first connection ioredis reconnects by itself; say so once per outage, not per retry.
-  let reported = false;
-  redis.on('error', (error: Error) => {
-    if (!reported) process.stderr.write(`listclean: Redis connection problem: ${error.message}\n`);
-    reported = true;
-  });
-  redis.on('ready', () => {
-    reported = false;
-  });
+  reportOutages(redis, log, 'Redis');
+  const cacheRedis = config.REDIS_CACHE_URL ? openCacheRedis(config.REDIS_CACHE_URL, prefix) : null;
+  if (cacheRedis)
+    reportOutages(cacheRedis, log, 'the verdict cache Redis (misses until it is back)');
+  let cacheErrorLogged = 0;
   const storage = createStorage(config);
   const gate = new RedisSessionGate(redis, {
     prefix,
@@ -121,19 +123,34 @@ export async function createRuntime(
     ingest: new Queue(QUEUES.ingest, { connection, prefix: bull }),
     probe: new Queue(QUEUES.probe, { connection, prefix: bull }),
     aggregate: new Queue(QUEUES.aggregate, { connection, prefix: bull }),
-    hygiene: new Queue(QUEUES.hygiene, { connection, prefix: bull }),
-    webhook: new Queue<WebhookJobData>(QUEUES.webhook, { connection, prefix: bull }),
+    hygiene: new Queue(QUEUES.hygiene, {
+      connection,
+      prefix: queuePrefix(config.REDIS_PREFIX, QUEUES.hygiene),
+    }),
+    webhook: new Queue<WebhookJobData>(QUEUES.webhook, {
+      connection,
+      prefix: queuePrefix(config.REDIS_PREFIX, QUEUES.webhook),
+    }),
   };
   const flow = new FlowProducer({ connection, prefix: bull });
   const rt: Runtime = {
     config,
+    log,
     redis,
     prefix,
     bullPrefix: bull,
     storage,
     lists: new ListStore(redis, prefix),
     results: new ListResults(redis, { prefix }),
-    cache: new VerdictCache(redis, { prefix }),
+    cache: new VerdictCache(cacheRedis ?? redis, {
+      prefix,
+      // A failing cache is a slower list, not a broken one: say so, at most once a minute.
+      onError: (error) => {
+        if (Date.now() - cacheErrorLogged < 60_000) return;
+        cacheErrorLogged = Date.now();
+        log.warn({ err: error }, 'verdict cache unavailable: lookups are misses for now');
+      },
+    }),
     gate,
     metrics: new MetricsRecorder(redis, prefix),
     round,
@@ -160,9 +177,23 @@ export async function createRuntime(
       gate.close();
       poolGate.close();
       await redis.quit().catch(() => redis.disconnect());
+      if (cacheRedis) await cacheRedis.quit().catch(() => cacheRedis.disconnect());
     },
   };
   return rt;
+}
+
+/** After the first connection ioredis reconnects by itself; say so once per outage, not per retry. */
+function reportOutages(client: RedisClient, log: Logger, what: string): void {
+  let reported = false;
+  client.on('error', (error: Error) => {
+    if (!reported) log.warn({ err: error }, `connection problem with ${what}`);
+    reported = true;
+  });
+  client.on('ready', () => {
+    if (reported) log.info(`connected again to ${what}`);
+    reported = false;
+  });
 }
 
 /** Every probe queue: the shared one and each provider pool's. */

@@ -61,7 +61,7 @@ describe('listclean serve', () => {
         PORT: String(port),
         REDIS_PREFIX: prefix,
         STORAGE_URL: `file:${storageDir}`,
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -121,7 +121,7 @@ describe('listclean serve', () => {
       PORT: String(port),
       REDIS_PREFIX: `${prefix}-restart`,
       STORAGE_URL: `file:${storageDir}/restart`,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
     };
     const start = async (args: string[], ready: string) => {
       const child = spawn(process.execPath, [BIN, ...args], {

@@ -52,7 +52,8 @@ export async function startHarness(
     workers,
     async spawnWorker(extraEnv = {}) {
       const child = spawn(process.execPath, [BIN, 'worker', '--grace', '2s'], {
-        env: { ...process.env, ...fullEnv, ...extraEnv },
+        // Info: the worker's start line is how this helper knows it is ready.
+        env: { ...process.env, ...fullEnv, LOG_LEVEL: 'info', ...extraEnv },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let stderr = '';

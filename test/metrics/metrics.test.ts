@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectMetrics } from '../../src/metrics/collect.ts';
 import { MetricsRecorder } from '../../src/metrics/recorder.ts';
+import type { RedisClient } from '../../src/redis/index.ts';
 import { createRedis } from '../../src/redis/index.ts';
 import { metricKeys } from '../../src/redis/keys.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
@@ -9,7 +10,7 @@ import { parseExposition, sampleValue } from './exposition.ts';
 import { type RuntimeFixture, startRuntime } from './runtime-fixture.ts';
 
 let fx: RuntimeFixture;
-const extra: Redis[] = [];
+const extra: RedisClient[] = [];
 
 beforeAll(async () => {
   fx = await startRuntime();

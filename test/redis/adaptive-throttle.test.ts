@@ -1,12 +1,12 @@
 /** AIMD: a complaint halves a provider's budgets everywhere, successes win them back slowly. */
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, type ProviderLimits } from '../../src/policy/policy.ts';
+import type { RedisClient } from '../../src/redis/index.ts';
 import { gateKeys, RedisSessionGate, ThrottledError } from '../../src/redis/index.ts';
 import { type RedisFixture, redisFixture } from './redis-fixture.ts';
 
 let redis: RedisFixture;
-let client: Redis;
+let client: RedisClient;
 let gate: RedisSessionGate;
 beforeAll(async () => {
   redis = redisFixture();

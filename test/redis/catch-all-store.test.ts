@@ -1,11 +1,11 @@
 /** Catch-all answers and the probe local part are shared by every process. */
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RedisClient } from '../../src/redis/index.ts';
 import { catchAllKey, catchAllProbeKey, RedisCatchAllStore } from '../../src/redis/index.ts';
 import { type RedisFixture, redisFixture, sleep } from './redis-fixture.ts';
 
 let redis: RedisFixture;
-let clients: Redis[];
+let clients: RedisClient[];
 beforeAll(async () => {
   redis = redisFixture();
   clients = await Promise.all([redis.connect(), redis.connect(), redis.connect()]);

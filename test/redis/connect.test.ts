@@ -1,5 +1,7 @@
 /** createRedis connects, or fails within its timeout with an error a user can act on. */
+
 import { createServer, type Server } from 'node:net';
+import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedis } from '../../src/redis/index.ts';
 import { REDIS_URL } from './redis-fixture.ts';
@@ -25,9 +27,10 @@ describe('createRedis', () => {
     try {
       expect(client.status).toBe('ready');
       expect(await client.ping()).toBe('PONG');
-      expect(client.options.maxRetriesPerRequest).toBeNull();
-      expect(client.options.enableReadyCheck).toBe(true);
-      expect(client.options.keyPrefix ?? '').toBe('');
+      const { options } = client as Redis;
+      expect(options.maxRetriesPerRequest).toBeNull();
+      expect(options.enableReadyCheck).toBe(true);
+      expect(options.keyPrefix ?? '').toBe('');
       expect(await client.client('GETNAME')).toBe('lctest');
     } finally {
       await client.quit();

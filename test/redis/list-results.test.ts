@@ -1,11 +1,11 @@
 /** Per-list results: a hash of address → compact verdict with a TTL refreshed on writes. */
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { RedisClient } from '../../src/redis/index.ts';
 import { type CachedVerdict, ListResults, listKeys } from '../../src/redis/index.ts';
 import { type RedisFixture, redisFixture, sleep } from './redis-fixture.ts';
 
 let redis: RedisFixture;
-let client: Redis;
+let client: RedisClient;
 let results: ListResults;
 beforeAll(async () => {
   redis = redisFixture();

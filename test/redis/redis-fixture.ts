@@ -3,22 +3,21 @@
  * we delete our own keys) and connections that are all closed afterwards.
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { createRedis } from '../../src/redis/index.ts';
+import { createRedis, type RedisClient, scanTargets } from '../../src/redis/index.ts';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface RedisFixture {
   prefix: string;
   /** A new connection, as a separate worker process would have. */
-  connect(): Promise<Redis>;
+  connect(): Promise<RedisClient>;
   /** Deletes the prefix's keys and closes every connection opened. */
   close(): Promise<void>;
 }
 
 export function redisFixture(): RedisFixture {
   const prefix = `lctest:${randomBytes(6).toString('hex')}:`;
-  const clients: Redis[] = [];
+  const clients: RedisClient[] = [];
   return {
     prefix,
     async connect() {
@@ -29,12 +28,15 @@ export function redisFixture(): RedisFixture {
     async close() {
       const cleaner = await createRedis(REDIS_URL);
       try {
-        let cursor = '0';
-        do {
-          const [next, keys] = await cleaner.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-          if (keys.length > 0) await cleaner.unlink(...keys);
-          cursor = next;
-        } while (cursor !== '0');
+        // Every master of a cluster; keys one by one (a multi-key UNLINK must stay in one slot).
+        for (const node of scanTargets(cleaner)) {
+          let cursor = '0';
+          do {
+            const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+            await Promise.all(keys.map((key) => node.unlink(key)));
+            cursor = next;
+          } while (cursor !== '0');
+        }
       } finally {
         await Promise.all([cleaner, ...clients].map(quit));
       }
@@ -43,7 +45,7 @@ export function redisFixture(): RedisFixture {
 }
 
 /** QUIT lets pending commands (a fire-and-forget release) finish; a closed client is skipped. */
-async function quit(client: Redis): Promise<void> {
+async function quit(client: RedisClient): Promise<void> {
   if (client.status === 'end') return;
   await client.quit().catch(() => client.disconnect());
 }

@@ -2,9 +2,9 @@
  * The Redis session gate holds its limits across processes: each gate here has its own
  * connection, as separate worker processes would.
  */
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, type ProviderLimits } from '../../src/policy/policy.ts';
+import type { RedisClient } from '../../src/redis/index.ts';
 import { RedisSessionGate, ThrottledError } from '../../src/redis/index.ts';
 import { type RedisFixture, redisFixture, sleep } from './redis-fixture.ts';
 
@@ -23,7 +23,7 @@ function limits(maxConcurrentSessions: number, connectionsPerMinute: number): Pr
 async function gates(
   count: number,
   options: { leaseTtlMs?: number; maxWaitMs?: number } = {},
-): Promise<{ gates: RedisSessionGate[]; clients: Redis[] }> {
+): Promise<{ gates: RedisSessionGate[]; clients: RedisClient[] }> {
   const clients = await Promise.all(Array.from({ length: count }, () => redis.connect()));
   return {
     clients,

@@ -1,6 +1,6 @@
 /** The global verdict cache: one round trip per call, TTL by verdict kind, maxAge filtering. */
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { RedisClient } from '../../src/redis/index.ts';
 import { type CachedVerdict, VerdictCache, verdictKey } from '../../src/redis/index.ts';
 import type { Reason } from '../../src/verdict/types.ts';
 import { type RedisFixture, redisFixture, sleep } from './redis-fixture.ts';
@@ -8,7 +8,7 @@ import { type RedisFixture, redisFixture, sleep } from './redis-fixture.ts';
 const DAY = 86_400_000;
 
 let redis: RedisFixture;
-let client: Redis;
+let client: RedisClient;
 let cache: VerdictCache;
 beforeAll(async () => {
   redis = redisFixture();

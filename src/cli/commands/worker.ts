@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { parseDuration } from '../../config/duration.ts';
 import { readEnv } from '../../config/env.ts';
 import { ListcleanError } from '../../errors.ts';
+import { redactRedisUrl } from '../../redis/redis-url.ts';
 import { waitForSignal } from '../signals.ts';
 
 export function registerWorker(program: Command): void {
@@ -21,19 +22,25 @@ export function registerWorker(program: Command): void {
       const config = readEnv();
       const { createRuntime } = await import('../../runtime/runtime.ts');
       const { startWorkers } = await import('../../../workers/pool.ts');
+      const { startHealthServer } = await import('../../../workers/health.ts');
       const rt = await createRuntime(config);
       const pool = await startWorkers(rt);
-      const pools = rt.pools.map((p) => `${p.queue} (${p.concurrency} across all workers)`);
-      process.stderr.write(
-        `listclean worker: pid ${process.pid}, ${config.WORKER_CONCURRENCY} probe jobs at once` +
-          `${pools.length > 0 ? ` + provider pools ${pools.join(', ')}` : ''}, ` +
-          `Redis ${config.REDIS_URL}, storage ${rt.storage.describe()}\n`,
+      const health = config.WORKER_PORT ? await startHealthServer(rt, config.WORKER_PORT) : null;
+      rt.log.info(
+        {
+          probeConcurrency: config.WORKER_CONCURRENCY,
+          pools: rt.pools.map((p) => ({ queue: p.queue, concurrency: p.concurrency })),
+          redis: redactRedisUrl(config.REDIS_URL),
+          storage: rt.storage.describe(),
+          healthPort: config.WORKER_PORT || null,
+        },
+        `listclean worker: pid ${process.pid} started, ${config.WORKER_CONCURRENCY} probe jobs at once` +
+          `${rt.pools.length > 0 ? ` + provider pools ${rt.pools.map((p) => `${p.queue} (${p.concurrency} across all workers)`).join(', ')}` : ''}`,
       );
       const signal = await waitForSignal();
-      process.stderr.write(
-        `listclean worker: ${signal}: finishing jobs in hand (up to ${flags.grace})\n`,
-      );
+      rt.log.info({ signal, grace: flags.grace }, 'stopping: finishing jobs in hand');
       await pool.close(graceMs);
+      await health?.close();
       await rt.close();
     });
 }
