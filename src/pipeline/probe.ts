@@ -6,8 +6,9 @@
  */
 import { DelayedError, type Job } from 'bullmq';
 import { addressFlags } from '../address/index.ts';
-import { type CachedVerdict, ThrottledError } from '../redis/index.ts';
+import type { CachedVerdict } from '../redis/index.ts';
 import type { PoolQueue, Runtime } from '../runtime/runtime.ts';
+import { ThrottledError } from '../throttle/index.ts';
 import { REASON_STATUS } from '../verdict/types.ts';
 import { verifyDomainRound } from '../verify/domain-round.ts';
 import type { AddressOutcome } from '../verify/outcome.ts';

@@ -3,8 +3,6 @@
  * answers, the global verdict cache and per-list results. Keys live under a caller-given prefix.
  */
 
-export type { ThrottleReason } from '../throttle/throttled-error.ts';
-export { ThrottledError } from '../throttle/throttled-error.ts';
 export type { RedisCatchAllStoreOptions } from './catch-all-store.ts';
 export { RedisCatchAllStore } from './catch-all-store.ts';
 export type { CachedVerdict } from './compact-verdict.ts';
@@ -29,8 +27,5 @@ export {
 } from './keys.ts';
 export type { ListResultsOptions } from './list-results.ts';
 export { ListResults } from './list-results.ts';
-export { RedisProviderBreaker } from './provider-breaker.ts';
-export type { GateStats, RedisSessionGateOptions } from './session-gate.ts';
-export { RedisSessionGate } from './session-gate.ts';
 export type { VerdictCacheOptions, VerdictLookup } from './verdict-cache.ts';
 export { VerdictCache } from './verdict-cache.ts';

@@ -23,7 +23,12 @@ export function luaScript(
   file: URL,
   prelude = '',
 ): LuaScript {
-  return { name, numberOfKeys, lua: `${prelude}${readFileSync(file, 'utf8')}` };
+  return { name, numberOfKeys, lua: `${prelude}${luaText(file)}` };
+}
+
+/** The text of a `.lua` file (a prelude for `luaScript`). */
+export function luaText(file: URL): string {
+  return readFileSync(file, 'utf8');
 }
 
 type ScriptCommand = (...args: Array<string | number>) => Promise<unknown>;

@@ -17,11 +17,10 @@ import {
   ListResults,
   openCacheRedis,
   RedisCatchAllStore,
-  RedisProviderBreaker,
-  RedisSessionGate,
   VerdictCache,
 } from '../redis/index.ts';
 import { createStorage, type Storage } from '../storage/index.ts';
+import { RedisProviderBreaker, RedisSessionGate } from '../throttle/index.ts';
 import { createRoundContext } from '../verify/context.ts';
 import type { RoundContext } from '../verify/domain-round.ts';
 import type { RetryPolicy } from '../verify/retry-plan.ts';

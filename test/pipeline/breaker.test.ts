@@ -9,8 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectMetrics } from '../../src/metrics/index.ts';
 import { submitList } from '../../src/pipeline/submit.ts';
-import { RedisProviderBreaker } from '../../src/redis/index.ts';
 import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
+import { RedisProviderBreaker } from '../../src/throttle/index.ts';
 import { startWorkers, type WorkerPool } from '../../workers/pool.ts';
 import { runCli } from '../helpers/cli.ts';
 import {

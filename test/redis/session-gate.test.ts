@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, type ProviderLimits } from '../../src/policy/policy.ts';
 import type { RedisClient } from '../../src/redis/index.ts';
-import { RedisSessionGate, ThrottledError } from '../../src/redis/index.ts';
+import { RedisSessionGate, ThrottledError } from '../../src/throttle/index.ts';
 import { type RedisFixture, redisFixture, sleep } from './redis-fixture.ts';
 
 let redis: RedisFixture;

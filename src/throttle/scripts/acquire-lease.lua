@@ -1,20 +1,12 @@
-import type { LuaScript } from '../script.ts';
-import { REDIS_NOW_MS } from './redis-time.ts';
-
-/**
- * Admits one SMTP session towards a provider, atomically for every worker: drops expired
- * leases, checks the (AIMD-scaled) session limit, then the connection-rate token bucket.
- *
- * KEYS: leases, bucket, factor (one hash tag).
- * ARGV: lease id, max sessions, connections per minute, lease TTL ms.
- * Returns {1, 0, 0} when admitted, else {0, wait ms, 1} while the sessions are all taken (the
- * wait is when the oldest lease would expire: an upper bound, a release comes sooner) or
- * {0, wait ms, 2} while no token is left (the wait is exact at the current rate).
- */
-export const ACQUIRE_LEASE: LuaScript = {
-  name: 'lcGateAcquire',
-  numberOfKeys: 3,
-  lua: `${REDIS_NOW_MS}
+-- Admits one SMTP session towards a provider, atomically for every worker: drops expired
+-- leases, checks the (AIMD-scaled) session limit, then the connection-rate token bucket.
+--
+-- KEYS: leases, bucket, factor (one hash tag).
+-- ARGV: lease id, max sessions, connections per minute, lease TTL ms.
+-- Returns {1, 0, 0} when admitted, else {0, wait ms, 1} while the sessions are all taken (the
+-- wait is when the oldest lease would expire: an upper bound, a release comes sooner) or
+-- {0, wait ms, 2} while no token is left (the wait is exact at the current rate).
+--
 local factor = tonumber(redis.call('HGET', KEYS[3], 'factor')) or 1
 local sessions = math.max(1, math.floor(tonumber(ARGV[2]) * factor))
 local rate = math.max(1, math.floor(tonumber(ARGV[3]) * factor))
@@ -43,5 +35,3 @@ redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
 local newest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 redis.call('PEXPIREAT', KEYS[1], newest[2])
 return {1, 0, 0}
-`,
-};

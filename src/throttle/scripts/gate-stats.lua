@@ -1,17 +1,9 @@
-import type { LuaScript } from '../script.ts';
-import { REDIS_NOW_MS } from './redis-time.ts';
-
-/**
- * Reads a provider's gate without changing it: live leases, tokens as of now, the factor and
- * the effective limits it yields.
- *
- * KEYS: leases, bucket, factor. ARGV: max sessions, connections per minute.
- * Returns {open, tokens, factor, sessions, rate}; tokens and factor as strings.
- */
-export const GATE_STATS: LuaScript = {
-  name: 'lcGateStats',
-  numberOfKeys: 3,
-  lua: `${REDIS_NOW_MS}
+-- Reads a provider's gate without changing it: live leases, tokens as of now, the factor and
+-- the effective limits it yields.
+--
+-- KEYS: leases, bucket, factor. ARGV: max sessions, connections per minute.
+-- Returns {open, tokens, factor, sessions, rate}; tokens and factor as strings.
+--
 local factor = tonumber(redis.call('HGET', KEYS[3], 'factor')) or 1
 local sessions = math.max(1, math.floor(tonumber(ARGV[1]) * factor))
 local rate = math.max(1, math.floor(tonumber(ARGV[2]) * factor))
@@ -21,5 +13,3 @@ local tokens = tonumber(bucket[1]) or rate
 local updatedAt = tonumber(bucket[2]) or now
 tokens = math.min(rate, tokens + math.max(0, now - updatedAt) * rate / 60000)
 return {open, tostring(tokens), tostring(factor), sessions, rate}
-`,
-};

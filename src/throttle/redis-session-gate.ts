@@ -8,16 +8,18 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProviderLimits } from '../policy/policy.ts';
-import type { Release, SessionGate } from '../throttle/session-gate.ts';
-import { ThrottledError, type ThrottleReason } from '../throttle/throttled-error.ts';
-import type { RedisClient } from './connect.ts';
-import { gateKeys } from './keys.ts';
-import { defineScripts, runScript } from './script.ts';
-import { ACQUIRE_LEASE } from './scripts/acquire-lease.ts';
-import { GATE_STATS } from './scripts/gate-stats.ts';
-import { PENALISE_PROVIDER } from './scripts/penalise-provider.ts';
-import { RENEW_LEASE } from './scripts/renew-lease.ts';
-import { REWARD_PROVIDER } from './scripts/reward-provider.ts';
+import type { RedisClient } from '../redis/connect.ts';
+import { gateKeys } from '../redis/keys.ts';
+import { defineScripts, runScript } from '../redis/script.ts';
+import {
+  ACQUIRE_LEASE,
+  GATE_STATS,
+  PENALISE_PROVIDER,
+  RENEW_LEASE,
+  REWARD_PROVIDER,
+} from './scripts/index.ts';
+import type { Release, SessionGate } from './session-gate.ts';
+import { ThrottledError, type ThrottleReason } from './throttled-error.ts';
 
 export interface RedisSessionGateOptions {
   /** Key prefix, e.g. `listclean:`. */

@@ -3,9 +3,9 @@
  * worker sees it, exactly one of them opens it, and it closes by itself when the key expires.
  */
 
-import { type BreakerState, breakerState, type ProviderBreaker } from '../throttle/breaker.ts';
-import type { RedisClient } from './connect.ts';
-import { breakerKey } from './keys.ts';
+import type { RedisClient } from '../redis/connect.ts';
+import { breakerKey } from '../redis/keys.ts';
+import { type BreakerState, breakerState, type ProviderBreaker } from './breaker.ts';
 
 export class RedisProviderBreaker implements ProviderBreaker {
   constructor(
