@@ -28,11 +28,11 @@ const WRONG =
 export async function requireTenant(request: FastifyRequest): Promise<void> {
   if (request.tenant !== null) return;
   if (!request.sentCredentials) {
-    throw apiError(401, 'unauthorized', MISSING, {
+    throw apiError('unauthorized', MISSING, {
       'www-authenticate': 'Bearer realm="listclean"',
     });
   }
-  throw apiError(401, 'unauthorized', WRONG, {
+  throw apiError('unauthorized', WRONG, {
     'www-authenticate': 'Bearer realm="listclean", error="invalid_token"',
   });
 }

@@ -4,26 +4,27 @@
  * are mapped here so no other shape ever leaves the server.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { type ErrorCode, httpStatusOf } from '../error-codes.ts';
 import { isListcleanError, ListcleanError } from '../errors.ts';
 
+/** An error answered with its code's HTTP status from the catalog (src/error-codes.ts). */
 export class ApiError extends ListcleanError {
   readonly statusCode: number;
   readonly headers: Record<string, string>;
 
-  constructor(statusCode: number, code: string, message: string, headers = {}) {
+  constructor(code: ErrorCode, message: string, headers: Record<string, string> = {}) {
     super(code, message);
-    this.statusCode = statusCode;
+    this.statusCode = httpStatusOf(code);
     this.headers = headers;
   }
 }
 
 export function apiError(
-  statusCode: number,
-  code: string,
+  code: ErrorCode,
   message: string,
   headers: Record<string, string> = {},
 ): ApiError {
-  return new ApiError(statusCode, code, message, headers);
+  return new ApiError(code, message, headers);
 }
 
 export interface ErrorBody {

@@ -143,7 +143,7 @@ export class ReportBuilder {
     if (fields.length === width) return fields;
     if (fields.length < width) return fields.concat(Array(width - fields.length).fill(''));
     throw new ListcleanError(
-      'REPORT_ROW_TOO_WIDE',
+      'report_row_too_wide',
       `a row has ${fields.length} fields but the header has ${width} columns; ` +
         'the aggregate step must fit rows to the header before reporting them',
     );
@@ -151,7 +151,7 @@ export class ReportBuilder {
 
   private closedError(operation: string): ListcleanError {
     return new ListcleanError(
-      'REPORT_CLOSED',
+      'report_closed',
       `ReportBuilder.${operation}() called after finish() or dispose(); build a new report`,
     );
   }

@@ -28,7 +28,7 @@ export function drained(stream: Writable): Promise<void> {
 
 function closedEarly(): ListcleanError {
   return new ListcleanError(
-    'REPORT_STREAM_CLOSED',
+    'report_stream_closed',
     'a report file closed while rows were still being written; check tmpDir and free disk space',
   );
 }

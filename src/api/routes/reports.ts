@@ -48,12 +48,10 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
       const ready =
         meta.status === 'done' || (await rt.lists.runs(meta.id)).some((r) => r.status === 'done');
       if (!ready && meta.status === 'failed') {
-        throw apiError(409, 'list_failed', `The list failed, so it has no reports: ${meta.error}`);
+        throw apiError('list_failed', `The list failed, so it has no reports: ${meta.error}`);
       }
       if (!ready) {
-        throw apiError(
-          409,
-          'not_ready',
+        throw apiError('not_ready',
           `The list is ${meta.status}; reports are ready once GET /v1/lists/${meta.id} says done.`,
         );
       }

@@ -66,7 +66,7 @@ export async function scheduleRoutes(app: FastifyInstance): Promise<void> {
           isListcleanError(error) &&
           (error.code === 'invalid_cron' || error.code === 'invalid_timezone')
         ) {
-          throw apiError(400, error.code, error.message);
+          throw apiError(error.code, error.message);
         }
         throw error;
       }
@@ -87,9 +87,7 @@ export async function scheduleRoutes(app: FastifyInstance): Promise<void> {
       const meta = await requireList(request, request.params.id);
       const schedule = await getSchedule(rt, meta.id);
       if (!schedule) {
-        throw apiError(
-          404,
-          'no_schedule',
+        throw apiError('no_schedule',
           `List ${meta.id} has no schedule; PUT one to create it.`,
         );
       }
@@ -110,7 +108,7 @@ export async function scheduleRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const meta = await requireList(request, request.params.id);
       if (!(await removeSchedule(rt, meta.id))) {
-        throw apiError(404, 'no_schedule', `List ${meta.id} has no schedule.`);
+        throw apiError('no_schedule', `List ${meta.id} has no schedule.`);
       }
       return reply.code(204).send();
     },

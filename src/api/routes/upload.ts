@@ -123,7 +123,7 @@ async function checkedWebhook(
   if (raw === undefined || raw === '') return null;
   const check = await checkWebhookTarget(raw, allowance);
   if (!check.ok) {
-    throw apiError(400, 'invalid_webhook_url', `webhook_url is refused: ${check.reason}.`);
+    throw apiError('invalid_webhook_url', `webhook_url is refused: ${check.reason}.`);
   }
   return raw;
 }

@@ -64,7 +64,7 @@ function sniff(sample: Buffer, column: string | undefined): CsvLayout {
   try {
     return sniffCsv(sample, { column });
   } catch (error) {
-    if (isListcleanError(error)) throw apiError(400, error.code, error.message);
+    if (isListcleanError(error)) throw apiError(error.code, error.message);
     throw error;
   }
 }

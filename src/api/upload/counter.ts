@@ -14,7 +14,7 @@ const NEWLINE = 0x0a;
 
 /** 413, closing the connection: the rest of an over-large body is not worth reading. */
 export function tooLarge(message: string) {
-  return apiError(413, 'too_large', message, { connection: 'close' });
+  return apiError('too_large', message, { connection: 'close' });
 }
 
 export class UploadCounter {
