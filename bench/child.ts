@@ -1,11 +1,12 @@
 /**
- * A bench child process (see processes.ts runChild): runs one job in a fresh process, so its
- * peak RSS and its CPU are its own, not the sandbox's or an earlier run's, and prints the result.
+ * A bench child process (see harness/processes.ts runChild): runs one job in a fresh process, so
+ * its peak RSS and its CPU are its own, not the sandbox's or an earlier run's, and prints the
+ * result.
  */
 import { readEnv } from '../src/config/env.ts';
-import { runNaive } from './naive.ts';
-import { type DriveRequest, driveList } from './pipeline-driver.ts';
-import { reportResult } from './processes.ts';
+import { runNaive } from './cases/naive.ts';
+import { type DriveRequest, driveList } from './harness/pipeline-driver.ts';
+import { reportResult } from './harness/processes.ts';
 
 type Job =
   | ({ kind: 'pipeline' } & DriveRequest)

@@ -36,7 +36,8 @@ export function reportKind(name: string): ReportKind | null {
 export function requireReportKind(name: string): ReportKind {
   const report = reportKind(name);
   if (report === null) {
-    throw apiError('unknown_report',
+    throw apiError(
+      'unknown_report',
       `No report "${name}"; the reports are ${REPORT_KIND_NAMES.join(', ')}.`,
     );
   }

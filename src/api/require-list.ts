@@ -11,7 +11,8 @@ export async function requireList(request: FastifyRequest, id: string): Promise<
   const tenant = tenantOf(request);
   const meta = await request.server.rt.lists.get(id);
   if (meta === null || meta.tenant !== tenant) {
-    throw apiError('list_not_found',
+    throw apiError(
+      'list_not_found',
       `No list ${JSON.stringify(id)} for this API key. ` +
         'Ids come from POST /v1/lists; GET /v1/lists shows your lists.',
     );

@@ -39,7 +39,8 @@ export async function sendReport(
   } catch (error) {
     if (!isListcleanError(error) || error.code !== 'storage_not_found') throw error;
     request.log.error({ err: error, key }, 'a report that should exist is missing');
-    throw apiError('report_missing',
+    throw apiError(
+      'report_missing',
       `The report ${report.file} is missing from storage; tell the operator ` +
         `(request ${request.id}).`,
     );

@@ -38,7 +38,8 @@ export async function v1Routes(scope: FastifyInstance): Promise<void> {
     keyGenerator: (request) =>
       request.keyHash !== null ? `key:${request.keyHash}` : `ip:${request.ip}`,
     errorResponseBuilder: (_request, context) =>
-      apiError('rate_limited',
+      apiError(
+        'rate_limited',
         `Too many requests: the limit is ${context.max} per minute per API key ` +
           `(API_RATE_LIMIT). Retry in ${context.after}.`,
       ),

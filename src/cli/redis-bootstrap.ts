@@ -81,8 +81,11 @@ export async function ensureRedis(
     url: privateUrl,
     private: true,
     stop: async () => {
+      // A server that already died has nothing to wait for (its exit event is long gone).
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await exited;
     },
   };
 }

@@ -74,10 +74,17 @@ export async function runClean(
   if (!fileStat?.isFile()) throw new ListcleanError('file_not_found', `No such file: ${file}`);
   const config = readEnv(env);
   const redis = await ensureRedis(config.REDIS_URL, env.REDIS_URL !== undefined, log);
-  const rt = await createRuntime(
-    { ...config, REDIS_URL: redis.url },
-    { log: createLogger({ level: config.LOG_LEVEL, format: 'text' }) },
-  );
+  let rt: Runtime;
+  try {
+    rt = await createRuntime(
+      { ...config, REDIS_URL: redis.url },
+      { log: createLogger({ level: config.LOG_LEVEL, format: 'text' }) },
+    );
+  } catch (error) {
+    // A private redis-server must not outlive a command that could not even start.
+    await redis.stop();
+    throw error;
+  }
   let pool: WorkerPool | null = null;
   const display = new ProgressDisplay();
   let interrupted = false;

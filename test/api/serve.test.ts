@@ -7,11 +7,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deletePrefix } from '../../src/redis/index.ts';
 import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
+import { stopChild, track } from '../helpers/children.ts';
 import { BIN, runCli } from '../helpers/cli.ts';
+import { deleteTestPrefix, REDIS_URL } from '../helpers/redis-url.ts';
 import { TEST_ENV } from '../helpers/verify.ts';
 import { ACME_KEY, API_KEYS } from './helpers.ts';
 
@@ -38,9 +38,8 @@ describe('listclean serve', () => {
 
   afterAll(async () => {
     await world?.close();
-    await rm(storageDir, { recursive: true, force: true });
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    await deletePrefix(redis, prefix).finally(() => redis.disconnect());
+    if (storageDir) await rm(storageDir, { recursive: true, force: true });
+    await deleteTestPrefix(prefix);
   });
 
   it('refuses to start without API_KEYS, saying how to set them', async () => {
@@ -57,6 +56,7 @@ describe('listclean serve', () => {
         ...process.env,
         ...world.env,
         ...TEST_ENV,
+        REDIS_URL,
         API_KEYS,
         PORT: String(port),
         REDIS_PREFIX: prefix,
@@ -65,6 +65,7 @@ describe('listclean serve', () => {
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    track(child);
     let stderr = '';
     child.stderr?.on('data', (chunk) => {
       stderr += chunk;
@@ -106,6 +107,10 @@ describe('listclean serve', () => {
       expect((await cleaned.text()).trim().split(/\r?\n/)).toEqual(['email', 'alice@acme.test']);
     } finally {
       child.kill('SIGTERM');
+      // Stopped even if it ignores SIGTERM (the assertion below then fails).
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
     }
     expect(await exited).toBe(0);
     expect(stderr).toContain('SIGTERM: finishing requests in flight and jobs in hand');
@@ -117,17 +122,23 @@ describe('listclean serve', () => {
       ...process.env,
       ...world.env,
       ...TEST_ENV,
+      REDIS_URL,
       API_KEYS,
       PORT: String(port),
       REDIS_PREFIX: `${prefix}-restart`,
       STORAGE_URL: `file:${storageDir}/restart`,
       LOG_LEVEL: 'info',
     };
+    // Every process started here, stopped in the finally below whatever happened.
+    const started: ChildProcess[] = [];
     const start = async (args: string[], ready: string) => {
-      const child = spawn(process.execPath, [BIN, ...args], {
-        env,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      const child = track(
+        spawn(process.execPath, [BIN, ...args], {
+          env,
+          stdio: ['ignore', 'ignore', 'pipe'],
+        }),
+      );
+      started.push(child);
       let err = '';
       child.stderr?.on('data', (chunk) => {
         err += chunk;
@@ -143,14 +154,14 @@ describe('listclean serve', () => {
             resolve();
           }
         });
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`${args[0]} exited with ${code}: ${err}`));
+        });
       });
       return child;
     };
-    const stop = async (child: ChildProcess) => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    };
+    const stop = (child: ChildProcess) => stopChild(child, 15_000);
     const base = `http://127.0.0.1:${port}`;
     const auth = { authorization: `Bearer ${ACME_KEY}` };
     const runsOf = async (id: string) =>
@@ -197,8 +208,8 @@ describe('listclean serve', () => {
         await stop(api);
       }
     } finally {
-      const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-      await deletePrefix(redis, `${prefix}-restart`).finally(() => redis.disconnect());
+      await Promise.all(started.map((child) => stopChild(child)));
+      await deleteTestPrefix(`${prefix}-restart`);
     }
   }, 90_000);
 });

@@ -8,16 +8,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deletePrefix } from '../../src/redis/index.ts';
 import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
 import { runCli } from '../helpers/cli.ts';
+import { deleteTestPrefix, REDIS_URL } from '../helpers/redis-url.ts';
 import { TEST_ENV } from '../helpers/verify.ts';
 import { type CorpusRow, judge, loadCorpus, wireReply } from './corpus.ts';
 import { corpusWorld, sampleRows } from './corpus-world.ts';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const rows = sampleRows(loadCorpus(), 8);
 const { scenario, addresses } = corpusWorld(rows);
 let world: SandboxWorld;
@@ -40,8 +38,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await world?.close();
-  const redis = new Redis(REDIS_URL);
-  await deletePrefix(redis, env?.REDIS_PREFIX ?? 'none').finally(() => redis.disconnect());
+  await deleteTestPrefix(env?.REDIS_PREFIX ?? 'none');
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

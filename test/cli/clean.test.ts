@@ -5,12 +5,12 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deletePrefix } from '../../src/redis/index.ts';
 import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
 import { generateList, toCsv } from '../../src/sandbox/list-generator.ts';
+import { stopChild, track } from '../helpers/children.ts';
 import { BIN, runCli } from '../helpers/cli.ts';
+import { deleteTestPrefix, REDIS_URL } from '../helpers/redis-url.ts';
 import { TEST_ENV } from '../helpers/verify.ts';
 
 const list = generateList({
@@ -32,7 +32,7 @@ beforeAll(async () => {
   env = {
     ...world.env,
     ...TEST_ENV,
-    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_URL,
     REDIS_PREFIX: `lctest-cli-${process.pid}`,
     STORAGE_URL: `file:${path.join(dir, 'storage')}`,
     GREYLIST_RETRY_DELAYS: '100ms',
@@ -40,9 +40,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await world?.close();
-  const redis = new Redis();
-  await deletePrefix(redis, env.REDIS_PREFIX ?? 'none').finally(() => redis.disconnect());
-  await rm(dir, { recursive: true, force: true });
+  if (env) await deleteTestPrefix(env.REDIS_PREFIX ?? 'none');
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('listclean clean', () => {
@@ -78,15 +77,19 @@ describe('listclean clean', () => {
     const file = path.join(dir, 'resume.csv');
     await writeFile(file, toCsv(list.rows));
     const out = path.join(dir, 'resume-out');
-    try {
-      const child = spawn(process.execPath, [BIN, 'clean', file, '--out', out], {
+    const child = track(
+      spawn(process.execPath, [BIN, 'clean', file, '--out', out], {
         env: { ...process.env, ...slowEnv },
-      });
+      }),
+    );
+    try {
       let stderr = '';
       child.stderr.on('data', (c) => {
         stderr += c;
       });
       while (!/verifying: \d+ rows read, \d+ unique, [1-9]\d* verified/.test(stderr)) {
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`clean exited early: ${stderr}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       child.kill('SIGINT');
@@ -107,9 +110,9 @@ describe('listclean clean', () => {
       }) as Record<string, string>[];
       expect(report.map((r) => r.reason)).toEqual(list.rows.map((r) => r.expected));
     } finally {
+      await stopChild(child);
       await slowWorld.close();
-      const redis = new Redis();
-      await deletePrefix(redis, slowEnv.REDIS_PREFIX).finally(() => redis.disconnect());
+      await deleteTestPrefix(slowEnv.REDIS_PREFIX);
     }
   }, 150_000);
 

@@ -8,13 +8,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { Redis } from 'ioredis';
 import { readEnv } from '../../src/config/env.ts';
 import { storageKeys } from '../../src/pipeline/names.ts';
-import { deletePrefix } from '../../src/redis/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.ts';
 import type { SandboxWorld } from '../../src/sandbox/index.ts';
+import { stopChild, track } from './children.ts';
 import { BIN } from './cli.ts';
+import { deleteTestPrefix, REDIS_URL } from './redis-url.ts';
 import { TEST_ENV } from './verify.ts';
 
 export interface PipelineHarness {
@@ -35,6 +35,7 @@ export async function startHarness(
   const fullEnv: Record<string, string> = {
     ...world.env,
     ...TEST_ENV,
+    REDIS_URL,
     REDIS_PREFIX: prefix,
     STORAGE_URL: `file:${storageDir}`,
     GREYLIST_RETRY_DELAYS: '100ms,100ms',
@@ -51,41 +52,51 @@ export async function startHarness(
     storageDir,
     workers,
     async spawnWorker(extraEnv = {}) {
-      const child = spawn(process.execPath, [BIN, 'worker', '--grace', '2s'], {
-        // Info: the worker's start line is how this helper knows it is ready.
-        env: { ...process.env, ...fullEnv, LOG_LEVEL: 'info', ...extraEnv },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      // Tracked from the start: a worker that never gets ready is stopped too. Info: its start
+      // line is how this helper knows it is ready.
+      const child = track(
+        spawn(process.execPath, [BIN, 'worker', '--grace', '2s'], {
+          env: { ...process.env, ...fullEnv, LOG_LEVEL: 'info', ...extraEnv },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        }),
+      );
+      workers.push(child);
       let stderr = '';
       child.stderr?.on('data', (c) => {
         stderr += c;
       });
       // Ready once it has printed its start line.
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`worker did not start: ${stderr}`)),
-          20_000,
-        );
-        child.stderr?.on('data', () => {
-          if (stderr.includes('listclean worker: pid')) {
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`worker did not start: ${stderr}`)),
+            20_000,
+          );
+          child.stderr?.on('data', () => {
+            if (stderr.includes('listclean worker: pid')) {
+              clearTimeout(timer);
+              resolve();
+            }
+          });
+          child.once('exit', (code) => {
             clearTimeout(timer);
-            resolve();
-          }
+            reject(new Error(`worker exited with ${code}: ${stderr}`));
+          });
         });
-        child.once('exit', (code) => {
-          clearTimeout(timer);
-          reject(new Error(`worker exited with ${code}: ${stderr}`));
-        });
-      });
-      workers.push(child);
+      } catch (error) {
+        await stopChild(child, 0);
+        throw error;
+      }
       return child;
     },
     async close() {
-      for (const child of workers) if (child.exitCode === null) child.kill('SIGKILL');
-      await rt.close();
-      const redis = new Redis(fullEnv.REDIS_URL ?? 'redis://127.0.0.1:6379');
-      await deletePrefix(redis, prefix).finally(() => redis.disconnect());
-      await rm(storageDir, { recursive: true, force: true });
+      try {
+        await Promise.all(workers.map((child) => stopChild(child, 0)));
+        await rt.close();
+      } finally {
+        await deleteTestPrefix(prefix, fullEnv.REDIS_URL);
+        await rm(storageDir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -5,6 +5,7 @@ import type { AddressResult } from '../../src/verdict/result.ts';
 import { createRoundContext } from '../../src/verify/context.ts';
 import type { RoundContext } from '../../src/verify/domain-round.ts';
 import { type VerifyRunOptions, verifyAddresses } from '../../src/verify/verify-addresses.ts';
+import { REDIS_URL } from './redis-url.ts';
 
 export const TEST_ENV = {
   HELO_NAME: 'probe.listclean.test',
@@ -19,7 +20,7 @@ export async function contextFor(
   world: Pick<SandboxWorld, 'env'>,
   env: Record<string, string> = {},
 ): Promise<RoundContext> {
-  return createRoundContext(readEnv({ ...world.env, ...TEST_ENV, ...env }));
+  return createRoundContext(readEnv({ REDIS_URL, ...world.env, ...TEST_ENV, ...env }));
 }
 
 export async function verifyIn(

@@ -5,10 +5,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { readEnv } from '../../src/config/env.ts';
-import { deletePrefix } from '../../src/redis/index.ts';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.ts';
+import { deleteTestPrefix, REDIS_URL } from '../helpers/redis-url.ts';
 
 export interface RuntimeFixture {
   rt: Runtime;
@@ -19,6 +18,7 @@ export async function startRuntime(env: Record<string, string> = {}): Promise<Ru
   const storageDir = await mkdtemp(path.join(os.tmpdir(), 'listclean-rt-'));
   const prefix = `lctest-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const config = readEnv({
+    REDIS_URL,
     REDIS_PREFIX: prefix,
     STORAGE_URL: `file:${storageDir}`,
     HELO_NAME: 'probe.listclean.test',
@@ -29,10 +29,12 @@ export async function startRuntime(env: Record<string, string> = {}): Promise<Ru
   return {
     rt,
     async close() {
-      await rt.close();
-      const redis = new Redis(config.REDIS_URL);
-      await deletePrefix(redis, prefix).finally(() => redis.disconnect());
-      await rm(storageDir, { recursive: true, force: true });
+      try {
+        await rt.close();
+      } finally {
+        await deleteTestPrefix(prefix, config.REDIS_URL);
+        await rm(storageDir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -21,6 +21,7 @@ import {
   startHarness,
   waitForList,
 } from '../helpers/pipeline.ts';
+import { deleteTestPrefix } from '../helpers/redis-url.ts';
 
 const BLOCKED_DOMAINS = Array.from({ length: 6 }, (_, i) => `b${i}.test`);
 let world: SandboxWorld;
@@ -123,11 +124,12 @@ describe('the provider breaker in the pipeline', () => {
 
   it('listclean clean prints one warning line naming the provider', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'listclean-breaker-'));
+    const cliPrefix = `${harness.env.REDIS_PREFIX}-cli`;
     try {
       const input = path.join(dir, 'list.csv');
       await writeFile(input, `email\n${BLOCKED_DOMAINS.map((d) => `y@${d}`).join('\n')}\n`);
       const run = await runCli(['clean', input, '--out', path.join(dir, 'out')], {
-        env: { ...harness.env, REDIS_PREFIX: `${harness.env.REDIS_PREFIX}-cli` },
+        env: { ...harness.env, REDIS_PREFIX: cliPrefix },
         timeoutMs: 60_000,
       });
       expect(run.code, run.stderr).toBe(0);
@@ -140,6 +142,8 @@ describe('the provider breaker in the pipeline', () => {
       expect(summary.warnings[0]?.provider).toBe('blocker.test');
     } finally {
       await rm(dir, { recursive: true, force: true });
+      // The harness deletes its own prefix, not this one.
+      await deleteTestPrefix(cliPrefix, harness.env.REDIS_URL);
     }
   });
 });

@@ -4,8 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createRedis, type RedisClient, scanTargets } from '../../src/redis/index.ts';
+import { REDIS_URL } from '../helpers/redis-url.ts';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { REDIS_URL };
 
 export interface RedisFixture {
   prefix: string;

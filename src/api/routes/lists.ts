@@ -83,7 +83,8 @@ export async function listRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const meta = await requireList(request, request.params.id);
       if (!(await purgeList(rt, meta))) {
-        throw apiError('list_busy',
+        throw apiError(
+          'list_busy',
           `A worker is processing the list right now (status ${meta.status}); ` +
             'delete it once GET /v1/lists/:id says done or failed.',
         );

@@ -51,7 +51,8 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
         throw apiError('list_failed', `The list failed, so it has no reports: ${meta.error}`);
       }
       if (!ready) {
-        throw apiError('not_ready',
+        throw apiError(
+          'not_ready',
           `The list is ${meta.status}; reports are ready once GET /v1/lists/${meta.id} says done.`,
         );
       }

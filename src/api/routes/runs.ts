@@ -96,11 +96,11 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
       const report = requireReportKind(kind);
       const run = await rt.lists.getRun(meta.id, runId);
       if (!run)
-        throw apiError('run_not_found',
+        throw apiError(
+          'run_not_found',
           `List ${meta.id} has no run ${runId}; GET /v1/lists/${meta.id}/runs lists them.`,
         );
-      if (run.status !== 'done')
-        throw apiError('not_ready', `Run ${runId} is not finished yet.`);
+      if (run.status !== 'done') throw apiError('not_ready', `Run ${runId} is not finished yet.`);
       return sendReport(request, reply, {
         key: storageKeys.runOutput(meta.id, runId, report.file),
         report,

@@ -87,9 +87,7 @@ export async function scheduleRoutes(app: FastifyInstance): Promise<void> {
       const meta = await requireList(request, request.params.id);
       const schedule = await getSchedule(rt, meta.id);
       if (!schedule) {
-        throw apiError('no_schedule',
-          `List ${meta.id} has no schedule; PUT one to create it.`,
-        );
+        throw apiError('no_schedule', `List ${meta.id} has no schedule; PUT one to create it.`);
       }
       return toBody(schedule);
     },

@@ -35,7 +35,8 @@ export function checkDeclaredLength(request: FastifyRequest, maxBytes: number): 
 export async function openUpload(request: FastifyRequest, maxBytes: number): Promise<UploadSource> {
   if (request.isMultipart()) return openMultipart(request, maxBytes);
   if (request.body instanceof Readable) return { stream: request.body, filename: null };
-  throw apiError('unsupported_media_type',
+  throw apiError(
+    'unsupported_media_type',
     `No file in the request. Send the CSV as the body with Content-Type ${RAW_CSV_TYPES.join(', ')}, ` +
       'or as the field "file" of a multipart/form-data form.',
   );
@@ -48,17 +49,20 @@ async function openMultipart(request: FastifyRequest, maxBytes: number): Promise
     part = await request.file({ limits: { fileSize: maxBytes + 1, files: 1, fields: 20 } });
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode !== undefined) throw error;
-    throw apiError('invalid_multipart',
+    throw apiError(
+      'invalid_multipart',
       `The multipart/form-data body could not be read (${(error as Error).message}).`,
     );
   }
   if (!part) {
-    throw apiError('missing_file',
+    throw apiError(
+      'missing_file',
       'The form has no file. Send the CSV in a multipart field named "file".',
     );
   }
   if (part.fieldname !== 'file') {
-    throw apiError('missing_file',
+    throw apiError(
+      'missing_file',
       `The file came in the field "${part.fieldname}"; send it in a field named "file".`,
     );
   }

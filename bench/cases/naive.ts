@@ -6,15 +6,23 @@
  * per-provider session limits as the pipeline, held in process. The policy's connection-rate
  * budget is lifted: one connection per address would spend it at once and then wait for tokens,
  * so the loop would measure the policy, not the connections (the bench computes that bound).
+ *
+ * runNaive runs in a bench child process (bench/child.ts); naiveRun starts that child against a
+ * running sandbox world and counts the sessions the world saw.
  */
 import { createReadStream } from 'node:fs';
-import { parseAddress } from '../src/address/index.ts';
-import type { RawConfig } from '../src/config/env.ts';
-import { readCsvRows, SNIFF_SAMPLE_BYTES, sniffCsv } from '../src/csv/index.ts';
-import { createRoundContext } from '../src/verify/context.ts';
-import { verifyDomainRound } from '../src/verify/domain-round.ts';
+import { parseAddress } from '../../src/address/index.ts';
+import type { RawConfig } from '../../src/config/env.ts';
+import { readCsvRows, SNIFF_SAMPLE_BYTES, sniffCsv } from '../../src/csv/index.ts';
+import type { SandboxWorld } from '../../src/sandbox/index.ts';
+import { createRoundContext } from '../../src/verify/context.ts';
+import { verifyDomainRound } from '../../src/verify/domain-round.ts';
+import { runChild } from '../harness/processes.ts';
 
 const UNLIMITED_CONNECTIONS_PER_MINUTE = 100_000;
+
+/** The replies one naive connection waits for, one after another. */
+export const NAIVE_REPLIES = ['banner', 'EHLO', 'MAIL', 'RCPT', 'QUIT'] as const;
 
 export interface NaiveResult {
   addresses: number;
@@ -75,4 +83,29 @@ export async function runNaive(
     byReason,
     maxRss: process.resourceUsage().maxRSS * 1024,
   };
+}
+
+/** One naive run against a sandbox world. */
+export interface NaiveRun {
+  latencyMs: number;
+  result: NaiveResult;
+  /** SMTP sessions the sandbox saw. */
+  sessions: number;
+}
+
+/** Runs the naive loop in a child process against `sandbox`, at `latencyMs` (the world's). */
+export async function naiveRun(
+  sandbox: SandboxWorld,
+  csvPath: string,
+  concurrency: number,
+  latencyMs: number,
+  env: Record<string, string>,
+): Promise<NaiveRun> {
+  sandbox.resetStats();
+  const result = await runChild<NaiveResult>(
+    { kind: 'naive', csvPath, concurrency },
+    { ...sandbox.env, ...env },
+  );
+  const sessions = Object.values(sandbox.allStats()).reduce((n, s) => n + s.sessions, 0);
+  return { latencyMs, result, sessions };
 }

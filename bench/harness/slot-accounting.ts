@@ -5,8 +5,8 @@
  * often that ended in a re-queue), and time waiting for another batch's catch-all probe answer
  * (and how often none came).
  */
-import type { Runtime } from '../src/runtime/runtime.ts';
-import type { Release, SessionGate } from '../src/throttle/session-gate.ts';
+import type { Runtime } from '../../src/runtime/runtime.ts';
+import type { Release, SessionGate } from '../../src/throttle/session-gate.ts';
 
 export interface SlotAccounting {
   sessions: number;

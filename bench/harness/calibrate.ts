@@ -4,8 +4,8 @@
  * QUIT). Node timers fire a little late and each reply waits for the previous one, so this is
  * somewhat more than the latency; the ideal bound is shown at both.
  */
-import { startWorld } from '../src/sandbox/index.ts';
-import { runSession } from '../src/smtp/session.ts';
+import { startWorld } from '../../src/sandbox/index.ts';
+import { runSession } from '../../src/smtp/session.ts';
 
 const RCPTS = 50;
 

@@ -1,9 +1,11 @@
 /**
  * What a run costs Redis, from INFO: memory (`used_memory`) and commands (`commandstats`, which
  * counts every EVALSHA and also each command the script runs). Redis is shared, so other
- * clients' traffic during a run shows up too; the bench says so next to the numbers.
+ * clients' traffic during a run shows up too; the bench says so next to the numbers. And, exact,
+ * MEMORY USAGE of a run's own keys by kind.
  */
-import type { RedisClient } from '../src/redis/index.ts';
+import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/redis/index.ts';
 
 export interface RedisSnapshot {
   usedMemory: number;
@@ -43,4 +45,42 @@ export function commandDelta(before: RedisSnapshot, after: RedisSnapshot): Comma
   }
   byCommand.sort((a, b) => b[1] - a[1]);
   return { total: byCommand.reduce((sum, [, n]) => sum + n, 0), byCommand };
+}
+
+export interface KeyMemory {
+  /** The global verdict cache: one key per address. */
+  verdictCache: number;
+  /** The list's results hash (and other list keys). */
+  list: number;
+  /** BullMQ: jobs (completed ones are kept a day), queues, events. */
+  bullmq: number;
+  /** Catch-all answers, session gates, metrics. */
+  other: number;
+}
+
+/** MEMORY USAGE of every key of a run, by kind. */
+export async function prefixMemory(redis: Redis, prefix: string): Promise<KeyMemory> {
+  const memory: KeyMemory = { verdictCache: 0, list: 0, bullmq: 0, other: 0 };
+  const kindOf = (key: string): keyof KeyMemory =>
+    key.startsWith(`{${prefix}}`)
+      ? 'bullmq'
+      : key.startsWith(`${prefix}:verdict:`)
+        ? 'verdictCache'
+        : key.startsWith(`${prefix}:list`)
+          ? 'list'
+          : 'other';
+  for (const match of [`{${prefix}}*`, `${prefix}:*`]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+      const pipeline = redis.pipeline();
+      for (const key of keys) pipeline.memory('USAGE', key, 'SAMPLES', '0');
+      const answers = (await pipeline.exec()) ?? [];
+      keys.forEach((key, i) => {
+        memory[kindOf(key)] += Number(answers[i]?.[1] ?? 0);
+      });
+      cursor = next;
+    } while (cursor !== '0');
+  }
+  return memory;
 }

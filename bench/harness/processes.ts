@@ -1,6 +1,6 @@
 /**
- * Child processes of the benchmark: TypeScript bench children (run through tsx, like
- * bin/listclean.mjs) that report one JSON result, `listclean worker` processes, and the peak
+ * Child processes of the benchmark: TypeScript bench children (bench/child.ts, run through tsx,
+ * like bin/listclean.mjs) that report one JSON result, `listclean worker` processes, and the peak
  * resident memory of a running process read from /proc.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -9,8 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-export const BIN = path.resolve(HERE, '../bin/listclean.mjs');
-const CHILD = path.resolve(HERE, 'child.ts');
+export const BIN = path.resolve(HERE, '../../bin/listclean.mjs');
+const CHILD = path.resolve(HERE, '../child.ts');
 const RESULT_MARK = 'BENCH_RESULT ';
 
 /**

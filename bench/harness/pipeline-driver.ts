@@ -5,11 +5,12 @@
  * Redis held and served, and this process's peak RSS.
  */
 import { createReadStream } from 'node:fs';
-import type { RawConfig } from '../src/config/env.ts';
-import { submitList } from '../src/pipeline/submit.ts';
-import type { ListStatus } from '../src/pipeline/types.ts';
-import { createRuntime, probeQueues } from '../src/runtime/runtime.ts';
-import { startWorkers } from '../workers/pool.ts';
+import type { RawConfig } from '../../src/config/env.ts';
+import { submitList } from '../../src/pipeline/submit.ts';
+import type { ListStatus } from '../../src/pipeline/types.ts';
+import { createRuntime, probeQueues } from '../../src/runtime/runtime.ts';
+import { startWorkers } from '../../workers/pool.ts';
+import { memorySampler, type PhaseMemory } from './memory-sampler.ts';
 import { type CommandDelta, commandDelta, redisSnapshot, usedMemory } from './redis-meter.ts';
 import { instrumentRuntime, type SlotAccounting } from './slot-accounting.ts';
 
@@ -42,7 +43,7 @@ export interface DriveResult {
   maxRss: number;
   summary: { by_reason?: Record<string, number>; by_status?: Record<string, number> } | null;
   /** Peak RSS and heap sampled in this process while the list was in each phase (bytes). */
-  memoryByPhase: Partial<Record<ListStatus, { rss: number; heapUsed: number }>>;
+  memoryByPhase: PhaseMemory<ListStatus>;
   /** Probe jobs the list ran (completed or failed), re-queues not counted twice. */
   probeJobs: number;
   /** Event-loop utilisation of this process from submit to done (0–1). */
@@ -59,37 +60,11 @@ function cpuMs(usage: NodeJS.CpuUsage): number {
   return (usage.user + usage.system) / 1000;
 }
 
-/** Peak RSS and heap of this process per list phase, sampled every 50 ms. */
-function memorySampler(): {
-  phase(status: ListStatus): void;
-  stop(): DriveResult['memoryByPhase'];
-} {
-  const peaks: DriveResult['memoryByPhase'] = {};
-  let current: ListStatus = 'queued';
-  const sample = () => {
-    const { rss, heapUsed } = process.memoryUsage();
-    const peak = peaks[current] ?? { rss: 0, heapUsed: 0 };
-    peaks[current] = { rss: Math.max(peak.rss, rss), heapUsed: Math.max(peak.heapUsed, heapUsed) };
-  };
-  const timer = setInterval(sample, 50);
-  return {
-    phase(status) {
-      if (status !== current) sample();
-      current = status;
-    },
-    stop() {
-      clearInterval(timer);
-      sample();
-      return peaks;
-    },
-  };
-}
-
 export async function driveList(config: RawConfig, request: DriveRequest): Promise<DriveResult> {
   const rt = await createRuntime(config);
   const slots = request.inProcess ? instrumentRuntime(rt) : null;
   const pool = request.inProcess ? await startWorkers(rt) : null;
-  const memory = memorySampler();
+  const memory = memorySampler<ListStatus>('queued');
   try {
     const before = await redisSnapshot(rt.redis);
     let peak = before.usedMemory;
