@@ -5,8 +5,8 @@
  */
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { Redis } from 'ioredis';
 import { ListcleanError } from '../errors.ts';
+import { createRedis } from '../redis/connect.ts';
 
 export interface RedisHandle {
   url: string;
@@ -16,20 +16,12 @@ export interface RedisHandle {
 }
 
 async function answers(url: string): Promise<boolean> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 1000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => {});
   try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
+    const client = await createRedis(url, { connectTimeoutMs: 1000 });
+    client.disconnect();
+    return true;
   } catch {
     return false;
-  } finally {
-    client.disconnect();
   }
 }
 

@@ -6,6 +6,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/index.ts';
+import { scanTargets } from '../../src/redis/index.ts';
 import type { SandboxWorld } from '../../src/sandbox/index.ts';
 import { type PipelineHarness, startHarness } from '../helpers/pipeline.ts';
 
@@ -61,7 +62,11 @@ export async function filesUnder(dir: string): Promise<string[]> {
 /** The list-related Redis keys under the harness's prefix (rate-limit counters aside). */
 export async function listKeysIn(api: ApiUnderTest): Promise<string[]> {
   const { rt } = api.harness;
-  return rt.redis.keys(`${rt.prefix}list*`);
+  // Every master of a Redis Cluster.
+  const found = await Promise.all(
+    scanTargets(rt.redis).map((node) => node.keys(`${rt.prefix}list*`)),
+  );
+  return found.flat();
 }
 
 export async function waitForStatus(

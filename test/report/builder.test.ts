@@ -258,7 +258,7 @@ describe('ReportBuilder lifecycle', () => {
       await builder.add({ ...row, fields: ['a@b.test'] });
       await expect(builder.add({ ...row, fields: [...row.fields, 'extra'] })).rejects.toMatchObject(
         {
-          code: 'REPORT_ROW_TOO_WIDE',
+          code: 'report_row_too_wide',
         },
       );
       const { files } = await builder.finish({});
@@ -271,7 +271,7 @@ describe('ReportBuilder lifecycle', () => {
   it('refuses rows after finish and removes every file on dispose', async () => {
     const built = await buildReport(rows.slice(0, 3));
     await expect(built.builder.add(rows[0] as ReportInputRow)).rejects.toMatchObject({
-      code: 'REPORT_CLOSED',
+      code: 'report_closed',
     });
     await built.builder.dispose();
     for (const path of Object.values(built.files)) {

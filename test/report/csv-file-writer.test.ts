@@ -43,8 +43,8 @@ describe('drained', () => {
     expect(stream.write('x')).toBe(false);
     const wait = drained(stream);
     stream.destroy();
-    await expect(wait).rejects.toMatchObject({ code: 'REPORT_STREAM_CLOSED' });
-    await expect(drained(stream)).rejects.toMatchObject({ code: 'REPORT_STREAM_CLOSED' });
+    await expect(wait).rejects.toMatchObject({ code: 'report_stream_closed' });
+    await expect(drained(stream)).rejects.toMatchObject({ code: 'report_stream_closed' });
     expect(stream.listenerCount('drain')).toBe(0);
   });
 });
