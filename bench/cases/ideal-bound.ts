@@ -15,8 +15,8 @@
  */
 import { providerKey } from '../../src/dns/index.ts';
 import { type Policy, policyFor } from '../../src/policy/policy.ts';
-import type { GeneratedRow } from '../../src/sandbox/list-generator.ts';
-import type { Scenario } from '../../src/sandbox/scenario.ts';
+import type { GeneratedRow } from '../../src/sandbox/lists/list-generator.ts';
+import type { Scenario } from '../../src/sandbox/scenario/scenario.ts';
 
 /** Replies a session costs besides its RCPTs: banner, EHLO, MAIL, QUIT. */
 export const SETUP_REPLIES = 4;

@@ -11,7 +11,7 @@ import { parse } from 'csv-parse/sync';
 import type { Redis } from 'ioredis';
 import { deletePrefix } from '../../src/redis/index.ts';
 import type { SandboxWorld } from '../../src/sandbox/index.ts';
-import type { GeneratedList } from '../../src/sandbox/list-generator.ts';
+import type { GeneratedList } from '../../src/sandbox/lists/list-generator.ts';
 import type { DriveResult } from '../harness/pipeline-driver.ts';
 import {
   cpuMsOf,

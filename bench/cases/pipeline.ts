@@ -11,8 +11,8 @@ import { providerKey } from '../../src/dns/index.ts';
 import { PROBE_JOB_OPTIONS } from '../../src/pipeline/ingest.ts';
 import { probePools } from '../../src/policy/pools.ts';
 import { startWorld } from '../../src/sandbox/index.ts';
-import { toCsv } from '../../src/sandbox/list-generator.ts';
-import type { Scenario } from '../../src/sandbox/scenario.ts';
+import { toCsv } from '../../src/sandbox/lists/list-generator.ts';
+import type { Scenario } from '../../src/sandbox/scenario/scenario.ts';
 import { measureReplyMs } from '../harness/calibrate.ts';
 import { REDIS_URL, tempDirs } from '../harness/scratch.ts';
 import {

@@ -18,8 +18,8 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { CachedVerdict } from '../../src/redis/index.ts';
-import { seededRandom } from '../../src/sandbox/list-generator.ts';
-import type { Scenario } from '../../src/sandbox/scenario.ts';
+import { seededRandom } from '../../src/sandbox/lists/list-generator.ts';
+import type { Scenario } from '../../src/sandbox/scenario/scenario.ts';
 import type { Reason } from '../../src/verdict/types.ts';
 import { PROCESS_ENV, type ProcessEnvParams } from './process-env.ts';
 

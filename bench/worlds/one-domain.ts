@@ -3,7 +3,7 @@
  * that exist and some that do not, a fixed reply latency. Every parameter is in ONE_DOMAIN_WORLD;
  * the case and the report read them from there.
  */
-import type { Scenario } from '../../src/sandbox/scenario.ts';
+import type { Scenario } from '../../src/sandbox/scenario/scenario.ts';
 
 export interface OneDomainWorld {
   domain: string;

@@ -12,8 +12,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Policy, type ProviderLimits, parsePolicy } from '../../src/policy/policy.ts';
-import { type GeneratedList, generateList } from '../../src/sandbox/list-generator.ts';
-import type { Scenario } from '../../src/sandbox/scenario.ts';
+import { type GeneratedList, generateList } from '../../src/sandbox/lists/list-generator.ts';
+import type { Scenario } from '../../src/sandbox/scenario/scenario.ts';
 import { PROCESS_ENV, type ProcessEnvParams } from './process-env.ts';
 
 /** How the pipeline is deployed for a run. */

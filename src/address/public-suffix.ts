@@ -2,7 +2,7 @@
  * Whether a domain sits under a real, public top-level domain. Names under reserved or private
  * TLDs (`.test`, `.internal`, a company's `.corp`) are deliberate, never typos of public ones.
  */
-import { parse } from 'tldts';
+import { getPublicSuffix, parse } from 'tldts';
 
 /** RFC 2606, RFC 6761, RFC 6762, RFC 9476, ICANN's .internal and common intranet names. */
 const RESERVED_TLDS = new Set([
@@ -37,4 +37,12 @@ export function hasPublicTld(domain: string): boolean {
 export function registrableLabel(domain: string): string {
   const parsed = parse(domain, { allowPrivateDomains: false, extractHostname: false });
   return parsed.domainWithoutSuffix ?? '';
+}
+
+/**
+ * Whether `domain` is itself a public suffix (`com`, `co.uk`, `edu.pl`): a name under which
+ * anyone can register, so no list entry may speak for all of its subdomains.
+ */
+export function isPublicSuffix(domain: string): boolean {
+  return getPublicSuffix(domain, { allowPrivateDomains: false, extractHostname: false }) === domain;
 }

@@ -1,10 +1,11 @@
 /**
- * Every error response is `{error: {code, message}}`. Route code throws `apiError(status, code,
- * message)`; Fastify's own errors (validation, media type, body limits) and anything unexpected
- * are mapped here so no other shape ever leaves the server.
+ * Every error response is `{error: {code, message}}` with a code from the catalog
+ * (src/error-codes.ts), which also gives the status. Route code throws `apiError(code, message)`;
+ * Fastify's own errors (validation, media type, body limits) and anything unexpected are mapped
+ * here so no other shape ever leaves the server.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { type ErrorCode, httpStatusOf } from '../error-codes.ts';
+import { ERROR_CODES, type ErrorCode, httpStatusOf } from '../error-codes.ts';
 import { isListcleanError, ListcleanError } from '../errors.ts';
 
 /** An error answered with its code's HTTP status from the catalog (src/error-codes.ts). */
@@ -86,13 +87,15 @@ function mapError(error: FastifyError | Error, request: FastifyRequest): Mapped 
       message: `Storage or Redis is unavailable right now; retry later (request ${request.id}).`,
     };
   }
+  // A catalogued error from library code (a list that is gone, a bad storage key, …) answers
+  // with its catalogued status, as if the route had raised it.
+  if (isListcleanError(error) && ERROR_CODES[error.code].http !== null) {
+    return { status: httpStatusOf(error.code), code: error.code, message: error.message };
+  }
   const status = fastifyError.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    return {
-      status,
-      code: (fastifyError.code ?? 'bad_request').toLowerCase(),
-      message: error.message,
-    };
+    // Fastify's own client errors (a body that is not JSON, …): one catalogued code.
+    return { status, code: 'invalid_request', message: error.message };
   }
   return {
     status: 500,

@@ -3,19 +3,14 @@
  * does not exist, so ids of other tenants cannot even be confirmed.
  */
 import type { FastifyRequest } from 'fastify';
-import type { ListMeta } from '../pipeline/list-store.ts';
+import { type ListMeta, listNotFound } from '../pipeline/list-store.ts';
 import { tenantOf } from './auth.ts';
-import { apiError } from './errors.ts';
 
 export async function requireList(request: FastifyRequest, id: string): Promise<ListMeta> {
   const tenant = tenantOf(request);
   const meta = await request.server.rt.lists.get(id);
   if (meta === null || meta.tenant !== tenant) {
-    throw apiError(
-      'list_not_found',
-      `No list ${JSON.stringify(id)} for this API key. ` +
-        'Ids come from POST /v1/lists; GET /v1/lists shows your lists.',
-    );
+    throw listNotFound(id, 'Ids come from POST /v1/lists; GET /v1/lists shows your lists.');
   }
   return meta;
 }

@@ -25,6 +25,7 @@ import {
 import type { Status } from '../verdict/types.ts';
 import { ChangesTracker } from './changes.ts';
 import { chunked, inputLayout, inputRows } from './input.ts';
+import { failIfListGone } from './list-gone.ts';
 import { storageKeys } from './names.ts';
 import { notifyCompletion } from './notify.ts';
 import type { AggregateJobData } from './types.ts';
@@ -86,8 +87,8 @@ function resultFor(
 
 export async function runAggregate(job: Job<AggregateJobData>, rt: Runtime): Promise<void> {
   const { listId, runId } = job.data;
-  const meta = await rt.lists.get(listId);
-  if (!meta) throw new Error(`list ${listId} does not exist`);
+  // Deleted while its jobs waited: no retry brings it back.
+  const meta = await rt.lists.require(listId).catch(failIfListGone);
   await rt.lists.advance(listId, 'aggregating');
   await rt.lists.increment(listId, 'aggregateRuns', 1);
   const started = Date.now();
@@ -160,6 +161,7 @@ export async function runAggregate(job: Job<AggregateJobData>, rt: Runtime): Pro
       changes: changes.count,
     });
     await rt.lists.advance(listId, 'done', { summary: JSON.stringify(summary), finishedAt });
+    rt.log.info({ listId, runId, rows: summary.rows }, 'list done: reports written');
     await notifyCompletion(rt, listId);
   } finally {
     await rt.redis.del(seenKey);

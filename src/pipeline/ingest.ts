@@ -13,6 +13,7 @@ import { jobIds, listKeys } from '../redis/keys.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { REASON_STATUS } from '../verdict/types.ts';
 import { chunked, inputLayout, inputRows } from './input.ts';
+import { failIfListGone } from './list-gone.ts';
 import { notifyCompletion } from './notify.ts';
 import { registerPools } from './pool-registry.ts';
 import { ProbeRouter } from './probe-route.ts';
@@ -50,8 +51,8 @@ export async function runIngest(
   rt: Runtime,
 ): Promise<{ rows: number; unique: number }> {
   const { listId, runId } = job.data;
-  const meta = await rt.lists.get(listId);
-  if (!meta) throw new UnrecoverableError(`list ${listId} does not exist`);
+  // Deleted while its jobs waited: no retry brings it back.
+  const meta = await rt.lists.require(listId).catch(failIfListGone);
   if (!job.parent?.id) throw new UnrecoverableError('ingest job has no parent aggregate job');
   const parent = { id: job.parent.id, queue: job.parent.queueKey };
   await rt.lists.advance(listId, 'ingesting', { startedAt: new Date().toISOString() });
@@ -63,6 +64,7 @@ export async function runIngest(
     // Not CSV, no email column, …: the list fails with the reason, no retry helps.
     const message = isListcleanError(error) ? `${error.message} [${error.code}]` : String(error);
     await rt.lists.advance(listId, 'failed', { error: message });
+    rt.log.warn({ listId, runId, reason: message }, 'list failed: its input cannot be read');
     await notifyCompletion(rt, listId);
     throw new UnrecoverableError(message);
   }
@@ -159,6 +161,7 @@ export async function runIngest(
   await rt.redis.del(seenKey);
   await rt.lists.set(listId, { rows, unique, cached, ingested: 1 });
   await rt.lists.advance(listId, 'verifying');
+  rt.log.info({ listId, runId, rows, unique, cached }, 'list ingested: verifying');
   return { rows, unique };
 }
 

@@ -4,6 +4,7 @@
  * so two processes can never move it past each other. A list's keys share its hash tag (one
  * Cluster slot); the tenant and status indexes live elsewhere and are written after it.
  */
+import { ListcleanError } from '../errors.ts';
 import type { RedisClient } from '../redis/connect.ts';
 import { listKeys, listStatusIndexKey, tenantListsKey } from '../redis/keys.ts';
 import { defineScripts, luaScript, runScript } from '../redis/script.ts';
@@ -151,6 +152,16 @@ export class ListStore {
     };
   }
 
+  /**
+   * The list, or the one `list_not_found` error every caller raises for a missing list; `hint`
+   * says where ids come from for this caller (the API, the CLI).
+   */
+  async require(id: string, hint = ''): Promise<ListMeta> {
+    const meta = await this.get(id);
+    if (meta === null) throw listNotFound(id, hint);
+    return meta;
+  }
+
   async exists(id: string): Promise<boolean> {
     return (await this.redis.exists(this.key(id))) === 1;
   }
@@ -287,4 +298,12 @@ export class ListStore {
   async idsOf(tenant: string, limit = 100): Promise<string[]> {
     return this.redis.zrevrange(tenantListsKey(this.prefix, tenant), 0, limit - 1);
   }
+}
+
+/** "No list …": the same code and wording wherever a list id leads nowhere. */
+export function listNotFound(id: string, hint = ''): ListcleanError {
+  return new ListcleanError(
+    'list_not_found',
+    `No list ${JSON.stringify(id)}.${hint ? ` ${hint}` : ''}`,
+  );
 }

@@ -44,7 +44,19 @@ export function parseRedisUrl(text: string): RedisTarget | null {
   }
 }
 
-/** Never print a password from REDIS_URL. */
+/**
+ * Never print a password from REDIS_URL: everything between `user:` and the last `@` before the
+ * hosts goes (a password may hold `/`, `@` or `:` unencoded); userinfo without a `:` may itself
+ * be a password (older clients read it so), so all of it goes.
+ */
 export function redactRedisUrl(text: string): string {
-  return text.replace(/^([a-z-]+:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text);
+  if (!scheme) return text;
+  const rest = text.slice(scheme[0].length);
+  const at = rest.lastIndexOf('@');
+  if (at < 0) return text;
+  const userinfo = rest.slice(0, at);
+  const colon = userinfo.indexOf(':');
+  const kept = colon < 0 ? '***' : `${userinfo.slice(0, colon)}:***`;
+  return `${scheme[0]}${kept}${rest.slice(at)}`;
 }

@@ -33,8 +33,7 @@ export async function enqueueWebhook(
   listId: string,
   options: EnqueueWebhookOptions = {},
 ): Promise<string | null> {
-  const meta = await rt.lists.get(listId);
-  if (meta === null) throw new ListcleanError('list_not_found', `List ${listId} does not exist`);
+  const meta = await rt.lists.require(listId);
   if (!meta.webhookUrl) return null;
   if (meta.status !== 'done' && meta.status !== 'failed') {
     throw new ListcleanError(

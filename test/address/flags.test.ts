@@ -80,6 +80,8 @@ describe('addressFlags: suggestion', () => {
   it.each([
     ['john@gmial.com', 'john@gmail.com'],
     ['john@gamil.com', 'john@gmail.com'],
+    // disposable-domains dropped gmai.com (the old list called it disposable): a typo catcher.
+    ['john@gmai.com', 'john@gmail.com'],
     ['john@gnail.com', 'john@gmail.com'],
     ['john@gmail.co', 'john@gmail.com'],
     ['john@gmail.cm', 'john@gmail.com'],
@@ -109,7 +111,6 @@ describe('addressFlags: suggestion', () => {
     'gmx.de',
     'yahoo.co.uk',
     'mailinator.com',
-    'gmai.com',
     // Reserved, private and unknown TLDs are deliberate.
     'gmial.test',
     'acme.internal',

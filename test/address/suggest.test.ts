@@ -44,6 +44,7 @@ describe('typo catchers in the provider list', () => {
       .sort();
     expect(fixed).toEqual([
       'gamil.com',
+      'gmai.com',
       'gmail.co',
       'gmail.om',
       'gmal.com',

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
-import { stopChild, track } from '../helpers/children.ts';
+import { stopChild, track, waitForStderr } from '../helpers/children.ts';
 import { BIN, runCli } from '../helpers/cli.ts';
 import { deleteTestPrefix, REDIS_URL } from '../helpers/redis-url.ts';
 import { TEST_ENV } from '../helpers/verify.ts';
@@ -66,24 +66,12 @@ describe('listclean serve', () => {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     track(child);
-    let stderr = '';
-    child.stderr?.on('data', (chunk) => {
-      stderr += chunk;
-    });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let printed = () => '';
     try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 20_000);
-        child.stderr?.on('data', () => {
-          if (stderr.includes('listening on')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-      });
-      expect(stderr).toContain(`:${port}`);
-      expect(stderr).toContain('worker pools in this process');
+      ({ stderr: printed } = await waitForStderr(child, 'listening on'));
+      expect(printed()).toContain(`:${port}`);
+      expect(printed()).toContain('worker pools in this process');
 
       const base = `http://127.0.0.1:${port}`;
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
@@ -113,7 +101,7 @@ describe('listclean serve', () => {
       clearTimeout(timer);
     }
     expect(await exited).toBe(0);
-    expect(stderr).toContain('SIGTERM: finishing requests in flight and jobs in hand');
+    expect(printed()).toContain('SIGTERM: finishing requests in flight and jobs in hand');
   }, 45_000);
 
   it('restart: stop the API and the worker processes, start new ones; the schedule still fires', async () => {
@@ -139,26 +127,7 @@ describe('listclean serve', () => {
         }),
       );
       started.push(child);
-      let err = '';
-      child.stderr?.on('data', (chunk) => {
-        err += chunk;
-      });
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`${args[0]} did not start: ${err}`)),
-          20_000,
-        );
-        child.stderr?.on('data', () => {
-          if (err.includes(ready)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        child.once('exit', (code) => {
-          clearTimeout(timer);
-          reject(new Error(`${args[0]} exited with ${code}: ${err}`));
-        });
-      });
+      await waitForStderr(child, ready);
       return child;
     };
     const stop = (child: ChildProcess) => stopChild(child, 15_000);

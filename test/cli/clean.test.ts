@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
-import { generateList, toCsv } from '../../src/sandbox/list-generator.ts';
+import { generateList, toCsv } from '../../src/sandbox/lists/list-generator.ts';
 import { stopChild, track } from '../helpers/children.ts';
 import { BIN, runCli } from '../helpers/cli.ts';
 import { deleteTestPrefix, REDIS_URL } from '../helpers/redis-url.ts';

@@ -57,6 +57,8 @@ describe('listclean schedule / lists', () => {
     );
     expect(zone.stderr).toMatch(/Unknown time zone "Mars\/Olympus".*\[invalid_timezone\]/);
     const missing = await runCli(['schedule', 'nope'], { env: harness.env });
-    expect(missing.stderr).toMatch(/No list nope.*\[list_not_found\]/);
+    expect(missing.stderr).toMatch(
+      /No list "nope"\. `listclean lists` shows the lists\. \[list_not_found\]/,
+    );
   }, 60_000);
 });

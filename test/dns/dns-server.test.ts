@@ -6,7 +6,7 @@ import {
   type DnsRecord,
   type SandboxDnsServer,
   startDnsServer,
-} from '../../src/sandbox/dns-server.ts';
+} from '../../src/sandbox/dns/dns-server.ts';
 import { overTcp, overUdp, query } from './dns-client.ts';
 
 const longLabel = (char: string) => char.repeat(60);

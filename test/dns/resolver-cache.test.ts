@@ -6,7 +6,7 @@ import {
   answerFromRecords,
   type SandboxDnsServer,
   startDnsServer,
-} from '../../src/sandbox/dns-server.ts';
+} from '../../src/sandbox/dns/dns-server.ts';
 import { queriesDuring } from '../helpers/dns.ts';
 
 const zone = answerFromRecords([

@@ -7,7 +7,7 @@ import {
   type DnsRecord,
   type SandboxDnsServer,
   startDnsServer,
-} from '../../src/sandbox/dns-server.ts';
+} from '../../src/sandbox/dns/dns-server.ts';
 import { queriesDuring } from '../helpers/dns.ts';
 
 const longLabel = (char: string) => char.repeat(60);

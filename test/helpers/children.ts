@@ -54,3 +54,37 @@ export async function stopChildren(graceMs = 5000): Promise<void> {
 }
 
 afterAll(() => stopChildren(), 30_000);
+
+/**
+ * Collects `child`'s stderr and resolves once it contains `marker` (a start line); rejects with
+ * what it printed if it exits first or stays silent for `timeoutMs`. `stderr()` reads what has
+ * been printed so far, then and later.
+ */
+export async function waitForStderr(
+  child: ChildProcess,
+  marker: string,
+  timeoutMs = 20_000,
+): Promise<{ stderr: () => string }> {
+  let text = '';
+  child.stderr?.on('data', (chunk) => {
+    text += chunk;
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no "${marker}" within ${timeoutMs} ms: ${text}`)),
+      timeoutMs,
+    );
+    const check = () => {
+      if (!text.includes(marker)) return;
+      clearTimeout(timer);
+      child.stderr?.off('data', check);
+      resolve();
+    };
+    child.stderr?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before "${marker}": ${text}`));
+    });
+  });
+  return { stderr: () => text };
+}

@@ -12,7 +12,7 @@ import { readEnv } from '../../src/config/env.ts';
 import { storageKeys } from '../../src/pipeline/names.ts';
 import { createRuntime, type Runtime } from '../../src/runtime/runtime.ts';
 import type { SandboxWorld } from '../../src/sandbox/index.ts';
-import { stopChild, track } from './children.ts';
+import { stopChild, track, waitForStderr } from './children.ts';
 import { BIN } from './cli.ts';
 import { deleteTestPrefix, REDIS_URL } from './redis-url.ts';
 import { TEST_ENV } from './verify.ts';
@@ -61,28 +61,9 @@ export async function startHarness(
         }),
       );
       workers.push(child);
-      let stderr = '';
-      child.stderr?.on('data', (c) => {
-        stderr += c;
-      });
       // Ready once it has printed its start line.
       try {
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(
-            () => reject(new Error(`worker did not start: ${stderr}`)),
-            20_000,
-          );
-          child.stderr?.on('data', () => {
-            if (stderr.includes('listclean worker: pid')) {
-              clearTimeout(timer);
-              resolve();
-            }
-          });
-          child.once('exit', (code) => {
-            clearTimeout(timer);
-            reject(new Error(`worker exited with ${code}: ${stderr}`));
-          });
-        });
+        await waitForStderr(child, 'listclean worker: pid');
       } catch (error) {
         await stopChild(child, 0);
         throw error;

@@ -45,7 +45,10 @@ async function answersPing(port: number): Promise<boolean> {
 }
 
 /** Starts redis-server with `args` added to a disk-less loopback config. */
-export async function startPrivateRedis(args: string[] = [], timeoutMs = 10_000): Promise<PrivateRedis> {
+export async function startPrivateRedis(
+  args: string[] = [],
+  timeoutMs = 10_000,
+): Promise<PrivateRedis> {
   const port = await freePort();
   const child: ChildProcess = track(
     spawn(

@@ -7,10 +7,10 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitList } from '../../src/pipeline/submit.ts';
 import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
-import { type GeneratedList, generateList, toCsv } from '../../src/sandbox/list-generator.ts';
+import { type GeneratedList, generateList, toCsv } from '../../src/sandbox/lists/list-generator.ts';
 import { startWorkers } from '../../workers/pool.ts';
-import { freePort, type PrivateRedis, startPrivateRedis } from '../helpers/redis-server.ts';
 import { readCsvOutput, startHarness, waitForList } from '../helpers/pipeline.ts';
+import { freePort, type PrivateRedis, startPrivateRedis } from '../helpers/redis-server.ts';
 
 let list: GeneratedList;
 let world: SandboxWorld;

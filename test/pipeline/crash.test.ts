@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitList } from '../../src/pipeline/submit.ts';
 import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
-import { type GeneratedList, generateList, toCsv } from '../../src/sandbox/list-generator.ts';
+import { type GeneratedList, generateList, toCsv } from '../../src/sandbox/lists/list-generator.ts';
 import { startWorkers } from '../../workers/pool.ts';
 import {
   type PipelineHarness,

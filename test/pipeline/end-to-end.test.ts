@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitList } from '../../src/pipeline/submit.ts';
 import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
-import { type GeneratedList, generateList, toCsv } from '../../src/sandbox/list-generator.ts';
+import { type GeneratedList, generateList, toCsv } from '../../src/sandbox/lists/list-generator.ts';
 import { REASONS } from '../../src/verdict/types.ts';
 import { startWorkers, type WorkerPool } from '../../workers/pool.ts';
 import {

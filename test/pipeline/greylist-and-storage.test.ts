@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitList } from '../../src/pipeline/submit.ts';
 import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
-import { generateList, toCsv } from '../../src/sandbox/list-generator.ts';
+import { generateList, toCsv } from '../../src/sandbox/lists/list-generator.ts';
 import { startWorkers, type WorkerPool } from '../../workers/pool.ts';
 import {
   type PipelineHarness,

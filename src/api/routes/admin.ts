@@ -2,11 +2,11 @@
  * The operator dashboard (bull-board) at /admin/queues, mounted only when ADMIN_KEY is set.
  * `Authorization: Bearer <ADMIN_KEY>` for scripts, or HTTP Basic with ADMIN_KEY as the password
  * (any user name) so a browser prompts for it.
+ *
+ * `@bull-board/*` (the dashboard and its UI) is imported here, when the dashboard is mounted, never
+ * at start-up: a server without ADMIN_KEY does not load it (test/api/admin-lazy.test.ts).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { FastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody } from '../errors.ts';
@@ -53,6 +53,11 @@ export async function adminRoutes(app: FastifyInstance, options: AdminOptions): 
       .send(body);
   });
 
+  const [{ createBullBoard }, { BullMQAdapter }, { FastifyAdapter }] = await Promise.all([
+    import('@bull-board/api'),
+    import('@bull-board/api/bullMQAdapter'),
+    import('@bull-board/fastify'),
+  ]);
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(ADMIN_PATH);
   createBullBoard({

@@ -1,7 +1,6 @@
 /** `listclean schedule <list id>` and `listclean lists`: hygiene schedules and lists from the shell. */
 import type { Command } from 'commander';
 import { readEnv } from '../../config/env.ts';
-import { ListcleanError } from '../../errors.ts';
 
 interface ScheduleFlags {
   cron?: string;
@@ -41,8 +40,7 @@ export function registerSchedule(program: Command): void {
         const { getSchedule, removeSchedule, setSchedule } = await import(
           '../../pipeline/schedule.ts'
         );
-        if (!(await rt.lists.exists(listId)))
-          throw new ListcleanError('list_not_found', `No list ${listId}; see \`listclean lists\`.`);
+        await rt.lists.require(listId, '`listclean lists` shows the lists.');
         if (flags.off) {
           const removed = await removeSchedule(rt, listId);
           process.stdout.write(

@@ -4,7 +4,7 @@
  * that is wrong, so a typo in a YAML file does not silently become default behaviour.
  */
 import { z } from 'zod';
-import { ListcleanError } from '../errors.ts';
+import { ListcleanError } from '../../errors.ts';
 import type { HostBehavior, Scenario, ScenarioDomain } from './scenario.ts';
 
 const BEHAVIORS: Record<HostBehavior, true> = {

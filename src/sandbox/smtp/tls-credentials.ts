@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import { ListcleanError } from '../errors.ts';
+import { ListcleanError } from '../../errors.ts';
 
 /** The certificate's subject; clients that probe do not check it (it is self-signed anyway). */
 export const SANDBOX_TLS_NAME = 'mx.sandbox.test';

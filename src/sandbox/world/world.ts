@@ -3,15 +3,15 @@
  * each on its own 127.0.0.x and all on the same port, driven by a scenario that can change while
  * the world runs. Point listclean at it with `world.env`.
  */
-import { ListcleanError } from '../errors.ts';
-import { bindHosts } from './bind-hosts.ts';
-import { answerFromWorld } from './dns-answers.ts';
-import { type SandboxDnsServer, startDnsServer } from './dns-server.ts';
-import type { HostStats } from './host-stats.ts';
-import type { Scenario, ScenarioDomain } from './scenario.ts';
-import { validateDomainPatch, validateScenario } from './scenario-schema.ts';
-import { SandboxSmtpHost } from './smtp-host.ts';
-import { sandboxSecureContext } from './tls-credentials.ts';
+import { ListcleanError } from '../../errors.ts';
+import { answerFromWorld } from '../dns/dns-answers.ts';
+import { type SandboxDnsServer, startDnsServer } from '../dns/dns-server.ts';
+import type { Scenario, ScenarioDomain } from '../scenario/scenario.ts';
+import { validateDomainPatch, validateScenario } from '../scenario/scenario-schema.ts';
+import { bindHosts } from '../smtp/bind-hosts.ts';
+import type { HostStats } from '../smtp/host-stats.ts';
+import { SandboxSmtpHost } from '../smtp/smtp-host.ts';
+import { sandboxSecureContext } from '../smtp/tls-credentials.ts';
 import { WorldState } from './world-state.ts';
 
 export interface SandboxWorld {

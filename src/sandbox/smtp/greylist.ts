@@ -3,7 +3,7 @@
  * it has been tried `tries` times and `ms` have passed since its first try; after that it is
  * let through for good, as postgrey's auto-whitelist does.
  */
-import type { ScenarioDomain } from './scenario.ts';
+import type { ScenarioDomain } from '../scenario/scenario.ts';
 
 export type GreylistRule = NonNullable<ScenarioDomain['greylist']>;
 

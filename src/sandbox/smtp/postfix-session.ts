@@ -7,13 +7,13 @@
  * With `starttls`, STARTTLS upgrades the connection and starts the session afresh (RFC 3207).
  */
 import type { SecureContext } from 'node:tls';
+import type { ScenarioDomain, ScenarioHost } from '../scenario/scenario.ts';
 import type { SandboxConnection } from './connection.ts';
 import type { Greylist } from './greylist.ts';
 import { stripBrackets } from './host-stats.ts';
 import type { RcptRateLimiter } from './rate-limiter.ts';
 import { rcptReply } from './rcpt-policy.ts';
 import { formatReply, reply } from './replies.ts';
-import type { ScenarioDomain, ScenarioHost } from './scenario.ts';
 
 /** What a session needs from its host; read live so world updates apply mid-run. */
 export interface HostContext {

@@ -5,6 +5,8 @@
  */
 import net from 'node:net';
 import type { SecureContext } from 'node:tls';
+import type { ScenarioDomain, ScenarioHost } from '../scenario/scenario.ts';
+import type { WorldState } from '../world/world-state.ts';
 import { SandboxConnection } from './connection.ts';
 import { Greylist } from './greylist.ts';
 import { HostStatsRecorder } from './host-stats.ts';
@@ -12,8 +14,6 @@ import * as hostile from './hostile-sessions.ts';
 import { type HostContext, PostfixSession } from './postfix-session.ts';
 import { RcptRateLimiter } from './rate-limiter.ts';
 import { reply } from './replies.ts';
-import type { ScenarioDomain, ScenarioHost } from './scenario.ts';
-import type { WorldState } from './world-state.ts';
 
 export class SandboxSmtpHost implements HostContext {
   readonly recorder = new HostStatsRecorder();

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse, YAMLParseError } from 'yaml';
-import { ListcleanError } from '../errors.ts';
+import { ListcleanError } from '../../errors.ts';
 import type { Scenario } from './scenario.ts';
 import { validateScenario } from './scenario-schema.ts';
 

@@ -3,8 +3,8 @@
  * addresses whose expected verdict follows from it. Tests compare the pipeline's reports with
  * the truth; the benchmark uses the same generator at larger sizes. Deterministic per seed.
  */
-import type { Reason } from '../verdict/types.ts';
-import type { Scenario, ScenarioDomain, ScenarioHost } from './scenario.ts';
+import type { Reason } from '../../verdict/types.ts';
+import type { Scenario, ScenarioDomain, ScenarioHost } from '../scenario/scenario.ts';
 
 export interface GeneratedRow {
   email: string;

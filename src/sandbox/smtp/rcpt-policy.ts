@@ -2,8 +2,9 @@
  * The answer to one `RCPT TO`, in the order a Postfix with postgrey checks it: relay access,
  * recipient policy, the greylist (which also hides whether a mailbox exists), then the mailbox.
  */
+
+import type { ScenarioDomain, ScenarioHost } from '../scenario/scenario.ts';
 import { reply } from './replies.ts';
-import type { ScenarioDomain, ScenarioHost } from './scenario.ts';
 
 export interface RcptQuery {
   /** The address inside the angle brackets, as sent. */

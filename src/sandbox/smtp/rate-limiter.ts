@@ -2,7 +2,7 @@
  * Per-client RCPT budget of one host (`ScenarioHost.rateLimit`), the way large providers throttle
  * a sending IP: a fixed window opened by the first RCPT; once spent, the host answers 421.
  */
-import type { ScenarioHost } from './scenario.ts';
+import type { ScenarioHost } from '../scenario/scenario.ts';
 
 export type RateLimit = NonNullable<ScenarioHost['rateLimit']>;
 

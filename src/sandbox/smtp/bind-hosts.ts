@@ -5,7 +5,7 @@
  * another random port.
  */
 import net from 'node:net';
-import { ListcleanError } from '../errors.ts';
+import { ListcleanError } from '../../errors.ts';
 import type { SandboxSmtpHost } from './smtp-host.ts';
 
 export interface HostToBind {

@@ -3,8 +3,9 @@
  * every sandbox host name's A record (its 127.0.0.x), SERVFAIL and silence where the scenario
  * asks for them, NODATA for a known name without that type, NXDOMAIN for anything else.
  */
+
+import type { WorldState } from '../world/world-state.ts';
 import type { DnsAnswer, DnsQuestionType, DnsRecord } from './dns-server.ts';
-import type { WorldState } from './world-state.ts';
 
 export function answerFromWorld(
   world: WorldState,

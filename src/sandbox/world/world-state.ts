@@ -3,8 +3,8 @@
  * address each host got. DNS answers and SMTP replies both read it on every query, so
  * `updateDomain` takes effect for the next question without restarting anything.
  */
-import { ListcleanError } from '../errors.ts';
-import type { Scenario, ScenarioDomain, ScenarioHost } from './scenario.ts';
+import { ListcleanError } from '../../errors.ts';
+import type { Scenario, ScenarioDomain, ScenarioHost } from '../scenario/scenario.ts';
 
 export class WorldState {
   /** Host name → its 127.0.0.x address, filled in when the hosts are bound. */

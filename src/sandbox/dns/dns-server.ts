@@ -7,7 +7,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Answer, DecodedPacket, OptAnswer, Packet, Question } from 'dns-packet';
 import dnsPacket from 'dns-packet';
-import { ListcleanError } from '../errors.ts';
+import { ListcleanError } from '../../errors.ts';
 
 export type DnsRecord =
   | { type: 'MX'; name: string; preference: number; exchange: string; ttl?: number }
