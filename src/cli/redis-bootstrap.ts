@@ -49,24 +49,49 @@ export async function ensureRedis(
     );
   }
   const port = await freePort();
+  // redis-server under a tiny shell that holds a pipe from us: when this process ends in any
+  // way — SIGKILL and out-of-memory included — the pipe closes, `read` returns and the shell
+  // stops the server, so a private Redis never outlives its command.
   const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
+    'sh',
+    [
+      '-c',
+      'command -v redis-server >/dev/null 2>&1 || exit 127; redis-server "$@" & pid=$!; read _; kill $pid 2>/dev/null; wait $pid',
+      'listclean-redis',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ],
+    { stdio: ['pipe', 'ignore', 'ignore'] },
   );
+  let exitCode: number | null | undefined;
+  child.once('exit', (code) => {
+    exitCode = code;
+  });
   const spawned = await new Promise<boolean>((resolve) => {
     child.once('error', () => resolve(false));
     child.once('spawn', () => resolve(true));
   });
-  if (!spawned) {
+  const privateUrl = `redis://127.0.0.1:${port}`;
+  let ready = false;
+  for (let i = 0; spawned && exitCode === undefined && i < 50; i++) {
+    ready = await answers(privateUrl);
+    if (ready) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (!ready) {
+    child.stdin?.end();
     throw new ListcleanError(
       'redis_unavailable',
-      `No Redis at ${url} and redis-server is not installed. Install Redis 7 (apt-get install redis-server) or set REDIS_URL.`,
+      !spawned || exitCode === 127
+        ? `No Redis at ${url} and redis-server is not installed. Install Redis 7 (apt-get install redis-server) or set REDIS_URL.`
+        : `No Redis at ${url}, and a private redis-server on port ${port} ${exitCode === undefined ? 'did not answer within 5 s' : `exited with code ${exitCode}`}. Start Redis yourself and set REDIS_URL.`,
     );
-  }
-  const privateUrl = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 50 && !(await answers(privateUrl)); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   log(`no Redis at ${url}; started a private one at ${privateUrl} (stopped when done)`);
   return {
@@ -76,7 +101,8 @@ export async function ensureRedis(
       // A server that already died has nothing to wait for (its exit event is long gone).
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
+      // Closing the pipe is the stop signal: the shell stops the server and waits for it.
+      child.stdin?.end();
       await exited;
     },
   };
