@@ -2,12 +2,14 @@
  * Generates examples/contacts.csv, the demo's list: ~1,000 rows over the domains of
  * examples/sandbox-scenario.yaml, with the quirks of real CRM exports — a UTF-8 BOM, semicolon
  * delimiter, mixed-case and duplicate addresses, blank and junk values, a formula-injection
- * attempt, accented names, and one broken row. Deterministic: `npx tsx examples/make-contacts.ts`.
+ * attempt, accented names, and one broken row; and examples/contacts.xlsx, its first 100 rows as a
+ * workbook. Deterministic: `npx tsx examples/make-contacts.ts`.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
+import writeExcelFile from 'write-excel-file/node';
 import { loadScenario } from '../src/sandbox/index.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -77,6 +79,13 @@ async function main(): Promise<void> {
   lines.splice(500, 0, 'Broken;"Row;broken.row@northwind.com;Company;webinar');
   await writeFile(path.join(here, 'contacts.csv'), `\uFEFF${lines.join('\r\n')}`);
   process.stdout.write(`examples/contacts.csv: ${lines.length - 2} data rows\n`);
+  // The same contacts as an Excel export would have them (the README's .xlsx upload): the first
+  // 100 rows, on the first sheet.
+  const sheet = [header, ...rows.slice(0, 100)];
+  await writeExcelFile(sheet.map((row) => row.map((value) => ({ value }))), {
+    sheet: 'Contacts',
+  }).toFile(path.join(here, 'contacts.xlsx'));
+  process.stdout.write('examples/contacts.xlsx: 100 data rows\n');
 }
 
 await main();

@@ -63,6 +63,15 @@ export const ERROR_CODES = {
     http: 400,
     meaning: 'the column named with --column / column= is not in the file',
   },
+  column_has_no_addresses: {
+    http: 400,
+    meaning:
+      'fewer than one in five values of the email column look like addresses; the message lists the columns that do',
+  },
+  workbook_unreadable: {
+    http: 400,
+    meaning: 'the .xlsx workbook is damaged: its archive or its sheet XML cannot be read',
+  },
   list_not_found: { http: 404, meaning: 'no such list (or it belongs to another tenant)' },
   list_failed: { http: 409, meaning: 'the list failed; its error says why' },
   list_not_finished: { http: 409, meaning: 'the list is still being processed' },
@@ -95,7 +104,7 @@ export const ERROR_CODES = {
   too_large: { http: 413, meaning: 'the upload exceeds MAX_UPLOAD_BYTES or MAX_UPLOAD_ROWS' },
   unsupported_media_type: {
     http: 415,
-    meaning: 'send text/csv or a multipart form with a file field',
+    meaning: 'send text/csv, an .xlsx workbook, or a multipart form with a file field',
   },
   invalid_multipart: { http: 400, meaning: 'the multipart form could not be read' },
   missing_file: { http: 400, meaning: 'the multipart form has no file field' },
@@ -111,6 +120,11 @@ export const ERROR_CODES = {
   internal_error: { http: 500, meaning: 'an unexpected error; the server log has the details' },
 
   // Verification and delivery
+  verification_not_found: {
+    http: 404,
+    meaning:
+      'no such verification (POST /v1/verify), it belongs to another tenant, or it expired after a day',
+  },
   provider_throttled: {
     http: null,
     meaning: 'a provider’s session or connection budget is spent; the job waits',

@@ -10,7 +10,7 @@ export function startIngestWorker(rt: Runtime): Worker<IngestJobData> {
   // Ingest streams a file and is I/O bound on Redis; two lists at once per process is plenty.
   return new Worker<IngestJobData>(
     QUEUES.ingest,
-    (job) => runIngest(job, rt),
+    (job, token) => runIngest(job, rt, token),
     workerOptions(rt, QUEUES.ingest, 2),
   );
 }

@@ -1,16 +1,16 @@
 /**
- * The options every BullMQ worker of listclean shares: the runtime's connection and prefix, and
+ * The options every BullMQ worker of listclean shares: the runtime's connection and prefix (its
+ * queue namespace included), and
  * a lock that lapses after WORKER_LOCK_DURATION, checked as often, so a crashed worker's jobs
  * are taken over within about two lock durations.
  */
 import type { WorkerOptions } from 'bullmq';
-import { queuePrefix } from '../src/pipeline/names.ts';
 import type { Runtime } from '../src/runtime/runtime.ts';
 
 export function workerOptions(rt: Runtime, queue: string, concurrency: number): WorkerOptions {
   return {
     connection: rt.redis,
-    prefix: queuePrefix(rt.config.REDIS_PREFIX, queue),
+    prefix: rt.queuePrefixOf(queue),
     concurrency,
     lockDuration: rt.config.WORKER_LOCK_DURATION,
     stalledInterval: rt.config.WORKER_LOCK_DURATION,

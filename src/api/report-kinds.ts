@@ -1,8 +1,9 @@
+import { STATUS_FILES, STATUS_ZIP } from '../report/index.ts';
 import { apiError } from './errors.ts';
 
 /**
- * The downloadable reports of a list (DESIGN §4, and changes.csv of hygiene runs), by the
- * `:kind` the API names them with.
+ * The downloadable reports of a list (DESIGN §4, changes.csv of hygiene runs, one CSV per status
+ * and their zip), by the `:kind` the API names them with.
  */
 export interface ReportKind {
   /** Its file name in the list's (or a run's) storage folder. */
@@ -12,18 +13,27 @@ export interface ReportKind {
   attachment: boolean;
 }
 
+const csv = (file: string): ReportKind => ({
+  file,
+  contentType: 'text/csv; charset=utf-8',
+  attachment: true,
+});
+
 export const REPORT_KINDS: Readonly<Record<string, ReportKind>> = {
-  cleaned: { file: 'cleaned.csv', contentType: 'text/csv; charset=utf-8', attachment: true },
-  report: { file: 'report.csv', contentType: 'text/csv; charset=utf-8', attachment: true },
-  'bounce-risk': {
-    file: 'bounce-risk.csv',
-    contentType: 'text/csv; charset=utf-8',
-    attachment: true,
-  },
+  cleaned: csv('cleaned.csv'),
+  report: csv('report.csv'),
+  'bounce-risk': csv('bounce-risk.csv'),
   summary: { file: 'summary.json', contentType: 'application/json', attachment: false },
   html: { file: 'report.html', contentType: 'text/html; charset=utf-8', attachment: false },
   /** Addresses whose status changed since the previous run (hygiene); empty for the first. */
-  changes: { file: 'changes.csv', contentType: 'text/csv; charset=utf-8', attachment: true },
+  changes: csv('changes.csv'),
+  /** Every row of one status, the input's columns only, in input order. */
+  deliverable: csv(STATUS_FILES.deliverable),
+  risky: csv(STATUS_FILES.risky),
+  undeliverable: csv(STATUS_FILES.undeliverable),
+  unknown: csv(STATUS_FILES.unknown),
+  /** The four status files in one archive. */
+  zip: { file: STATUS_ZIP, contentType: 'application/zip', attachment: true },
 };
 
 export const REPORT_KIND_NAMES = Object.keys(REPORT_KINDS);
@@ -46,16 +56,12 @@ export function requireReportKind(name: string): ReportKind {
 
 /**
  * "Kunden.csv" + cleaned → "Kunden-cleaned.csv", and with a hygiene run's id
- * "Kunden-<run>-changes.csv": the file says which list, which run and which report.
+ * "Kunden-<run>-changes.csv": the file says which list, which run and which report. The report
+ * part is the stored file's name, so every download keeps its extension (`-summary.json`,
+ * `-report.html`, `-by-status.zip`) and `curl -OJ` saves it as what it is.
  */
-export function downloadName(
-  listName: string,
-  kind: string,
-  report: ReportKind,
-  runId?: string,
-): string {
-  const stem = listName.replace(/\.(csv|txt|tsv)$/i, '');
+export function downloadName(listName: string, report: ReportKind, runId?: string): string {
+  const stem = listName.replace(/\.(csv|txt|tsv|xlsx)$/i, '');
   const base = (runId === undefined ? stem : `${stem}-${runId}`) || 'list';
-  const extension = report.file.slice(report.file.lastIndexOf('.'));
-  return `${base}-${kind}${extension}`;
+  return `${base}-${report.file}`;
 }

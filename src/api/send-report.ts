@@ -16,7 +16,7 @@ export interface StoredReport {
   /** Storage key of the file. */
   key: string;
   report: ReportKind;
-  /** The file name a browser saves it under. */
+  /** The file name a browser (or `curl -OJ`) saves it under, extension included. */
   downloadName: string;
 }
 
@@ -29,7 +29,8 @@ export async function sendReport(
   const url = await rt.storage.presignedGetUrl(key, {
     expiresSeconds: Math.max(1, Math.round(rt.config.DOWNLOAD_URL_TTL / 1000)),
     contentType: report.contentType,
-    downloadName: report.attachment ? downloadName : undefined,
+    downloadName,
+    inline: !report.attachment,
   });
   if (url !== null) return reply.header('cache-control', 'no-store').redirect(url, 302);
 
@@ -49,7 +50,7 @@ export async function sendReport(
     .type(report.contentType)
     .header(
       'content-disposition',
-      report.attachment ? attachmentDisposition(downloadName) : 'inline',
+      attachmentDisposition(downloadName, report.attachment ? 'attachment' : 'inline'),
     )
     .header('x-content-type-options', 'nosniff')
     .header('cache-control', 'private, no-cache');

@@ -12,6 +12,7 @@ import { reportRoutes } from './routes/reports.ts';
 import { runRoutes } from './routes/runs.ts';
 import { scheduleRoutes } from './routes/schedule.ts';
 import { uploadRoutes } from './routes/upload.ts';
+import { verifyRoutes } from './routes/verify.ts';
 
 export const V1_ROUTES: FastifyPluginAsync[] = [
   uploadRoutes,
@@ -19,6 +20,7 @@ export const V1_ROUTES: FastifyPluginAsync[] = [
   reportRoutes,
   scheduleRoutes,
   runRoutes,
+  verifyRoutes,
 ];
 
 export async function v1Routes(scope: FastifyInstance): Promise<void> {

@@ -10,10 +10,13 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { startWorkers, type WorkerPool } from '../../workers/pool.ts';
+import { parseDuration } from '../config/duration.ts';
 import { readEnv } from '../config/env.ts';
 import { ListcleanError } from '../errors.ts';
 import { createLogger } from '../log/logger.ts';
+import { fileInput } from '../pipeline/input.ts';
 import { storageKeys } from '../pipeline/names.ts';
+import { writePartialReports } from '../pipeline/partial-reports.ts';
 import { listProgress } from '../pipeline/progress.ts';
 import { enqueueList, submitList } from '../pipeline/submit.ts';
 import type { ListOptions } from '../pipeline/types.ts';
@@ -26,25 +29,33 @@ import { ensureRedis } from './redis-bootstrap.ts';
  * The file's bytes and every option that changes the result. (Piping the file into the hash
  * ended it: the options were never hashed on Node 20, and Node 24 refuses the late update.)
  */
-async function listIdFor(file: string, options: ListOptions): Promise<string> {
+export async function listIdFor(file: string, options: ListOptions): Promise<string> {
   const hash = createHash('sha256');
   hash.update(`${JSON.stringify(options)}\n`);
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return `l${hash.digest('hex').slice(0, 24)}`;
 }
 
-async function download(rt: Runtime, listId: string, outDir: string): Promise<string[]> {
+async function download(
+  rt: Runtime,
+  listId: string,
+  outDir: string,
+  keyOf: (listId: string, file: string) => string = storageKeys.output,
+): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
   const written: string[] = [];
   for (const file of REPORT_FILES) {
     const target = path.join(outDir, file);
-    await pipeline(
-      await rt.storage.get(storageKeys.output(listId, file)),
-      createWriteStream(target),
-    );
+    await pipeline(await rt.storage.get(keyOf(listId, file)), createWriteStream(target));
     written.push(target);
   }
   return written;
+}
+
+/** Removes every queue of the runtime's namespace, jobs and all. */
+async function dropQueues(rt: Runtime): Promise<void> {
+  const queues = [...Object.values(rt.queues), ...rt.pools.map((pool) => pool.bull)];
+  for (const queue of queues) await queue.obliterate({ force: true });
 }
 
 /** The flags of `listclean clean` (src/cli/commands/clean.ts parses them). */
@@ -53,12 +64,18 @@ export interface CleanFlags {
   column?: string;
   includeRisky?: boolean;
   workers?: boolean;
+  /** `45m`, `2h`, `0` (never); default LIST_DEADLINE. */
+  deadline?: string;
+  /** Do not wait for the list: write what is known once every row is read, then stop. */
+  partial?: boolean;
 }
 
 export interface CleanResult {
   listId: string;
   outDir: string;
   summary: Summary | null;
+  /** The reports are of what was known then (`--partial`): pending rows are marked. */
+  partial: boolean;
   /** The Redis used; empty when it was a private one (already stopped by then). */
   redisUrl: string;
 }
@@ -71,14 +88,37 @@ export async function runClean(
   log: (message: string) => void = (m) => process.stderr.write(`listclean: ${m}\n`),
 ): Promise<CleanResult> {
   const fileStat = await stat(file).catch(() => null);
+  if (fileStat?.isDirectory()) {
+    throw new ListcleanError('file_not_found', `${file} is a directory; name the CSV file in it`);
+  }
   if (!fileStat?.isFile()) throw new ListcleanError('file_not_found', `No such file: ${file}`);
+  const deadlineMs = flags.deadline === undefined ? undefined : parseDuration(flags.deadline);
+  if (deadlineMs === null) {
+    throw new ListcleanError(
+      'usage',
+      `--deadline wants a duration such as 45m, 2h or 0 (never), got ${JSON.stringify(flags.deadline)}`,
+    );
+  }
   const config = readEnv(env);
+  const options: ListOptions = {
+    column: flags.column,
+    includeRisky: flags.includeRisky === true,
+    deadlineMs: deadlineMs ?? config.LIST_DEADLINE,
+  };
+  const baseId = await listIdFor(file, options);
+  const inProcess = flags.workers !== false;
   const redis = await ensureRedis(config.REDIS_URL, env.REDIS_URL !== undefined, log);
   let rt: Runtime;
   try {
     rt = await createRuntime(
       { ...config, REDIS_URL: redis.url },
-      { log: createLogger({ level: config.LOG_LEVEL, format: 'text' }) },
+      {
+        log: createLogger({ level: config.LOG_LEVEL, format: 'text' }),
+        // In-process workers get queues of the list's own: a `serve` or `worker` on the same
+        // Redis never takes this list's jobs, and these workers never take theirs. The same
+        // command resumed finds the same queues.
+        queueNamespace: inProcess ? `clean-${baseId}` : null,
+      },
     );
   } catch (error) {
     // A private redis-server must not outlive a command that could not even start.
@@ -86,6 +126,8 @@ export async function runClean(
     throw error;
   }
   let pool: WorkerPool | null = null;
+  let finished = false;
+  let failed = false;
   const display = new ProgressDisplay();
   let interrupted = false;
   const onSignal = () => {
@@ -94,28 +136,30 @@ export async function runClean(
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const options: ListOptions = {
-      column: flags.column,
-      includeRisky: flags.includeRisky === true,
-    };
-    let listId = await listIdFor(file, options);
+    let listId = baseId;
     const existing = await rt.lists.get(listId);
     if (existing?.status === 'failed') listId = `${listId}-${Date.now().toString(36)}`;
     if (existing && existing.status !== 'failed') {
       log(`continuing list ${listId} (${existing.status})`);
-      await enqueueList(rt, listId);
+      // The deadline counts from this start, not the interrupted one's.
+      if (existing.status !== 'done') {
+        await rt.lists.restartDeadline(listId, options.deadlineMs ?? 0);
+        await enqueueList(rt, listId);
+      }
     } else {
       await submitList(rt, {
         id: listId,
         name: path.basename(file),
         tenant: 'cli',
         options,
-        input: createReadStream(file),
+        // A CSV as it is; an .xlsx workbook's first sheet as CSV.
+        input: await fileInput(file),
       });
     }
-    if (flags.workers !== false) pool = await startWorkers(rt);
+    if (inProcess) pool = await startWorkers(rt);
     else log('--no-workers: waiting for `listclean worker` processes to do the work');
 
+    const outDir = flags.out ?? path.join('out', path.basename(file, path.extname(file)));
     const warned = new Set<string>();
     for (;;) {
       const meta = await rt.lists.get(listId);
@@ -130,37 +174,51 @@ export async function runClean(
           ),
         );
       }
+      display.column = meta.column;
       display.update(meta.status, await listProgress(rt, meta), meta.ingested, finished);
       if (meta.status === 'failed') {
+        failed = true;
+        // One code: the failure's own (column_not_found, not_csv, …), else list_failed.
         throw new ListcleanError(
-          'list_failed',
+          meta.errorCode ?? 'list_failed',
           `the list failed: ${meta.error ?? 'unknown reason'}`,
         );
       }
       if (meta.status === 'done') break;
-      if (interrupted) {
-        throw new ListcleanError(
-          'interrupted',
-          `interrupted; run the same command again to continue list ${listId}`,
-        );
+      if (interrupted || (flags.partial && meta.ingested)) {
+        display.stop();
+        if (interrupted)
+          log(`interrupted: writing what is known so far into ${outDir}/ (Ctrl-C again to skip)`);
+        const summary = await writePartialReports(rt, listId);
+        await download(rt, listId, outDir, storageKeys.partial);
+        if (interrupted) {
+          throw new ListcleanError(
+            'interrupted',
+            `interrupted; what is known so far is in ${outDir}/ (${summary.pending ?? 0} rows pending); run the same command again to continue list ${listId}`,
+          );
+        }
+        return { listId, outDir, summary, partial: true, redisUrl: redis.private ? '' : redis.url };
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     display.stop();
+    finished = true;
     const meta = await rt.lists.get(listId);
-    const outDir = flags.out ?? path.join('out', path.basename(file, path.extname(file)));
     await download(rt, listId, outDir);
     return {
       listId,
       outDir,
       summary: meta?.summary ?? null,
+      partial: false,
       redisUrl: redis.private ? '' : redis.url,
     };
   } finally {
     display.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await pool?.close(interrupted ? 5000 : 60_000);
+    await pool?.close(interrupted || flags.partial ? 5000 : 60_000);
+    // A finished list's private queues are of no more use; an interrupted one's are resumed.
+    if (inProcess && (finished || failed)) await dropQueues(rt).catch(() => undefined);
     await rt.close();
     await redis.stop();
   }

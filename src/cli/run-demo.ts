@@ -57,7 +57,8 @@ export async function runDemo(options: {
         ),
         `  the sandbox saw ${sessions} SMTP sessions and ${rcpts} RCPTs; ${((Date.now() - started) / 1000).toFixed(1)} s in all`,
         '',
-        `Reports in ${result.outDir}/: cleaned.csv, report.csv, bounce-risk.csv, summary.json, report.html`,
+        `Reports in ${result.outDir}/: cleaned.csv, report.csv, bounce-risk.csv, summary.json, report.html,`,
+        '  and by status: deliverable.csv, risky.csv, undeliverable.csv, unknown.csv (all four in by-status.zip)',
         '',
       ].join('\n'),
     );

@@ -195,6 +195,16 @@ const SPEC = {
     'how long a provider that refuses us is left alone (0 = never pause)',
   ],
   CACHE_MAX_AGE: [duration, '7d', 'reuse cached verdicts younger than this'],
+  LIST_DEADLINE: [
+    duration,
+    '2h',
+    'a list (or hygiene run) finalises what still waits this long after it started; 0 = never',
+  ],
+  DOMAIN_TIME_BUDGET: [
+    duration,
+    '5m',
+    'session time one domain may spend verifying nothing (timeouts, drops) before its remaining addresses are final; 0 = no limit',
+  ],
   WORKER_CONCURRENCY: [integer(1, 1000), '32', 'probe jobs one worker process runs at once'],
   WORKER_LOCK_DURATION: [duration, '30s', 'a crashed worker’s jobs are taken over after this'],
   THROTTLE_LEASE_TTL: [duration, '60s', 'a crashed worker’s SMTP session slots free after this'],

@@ -32,6 +32,11 @@ export function looksLikeAddress(value: string): boolean {
   return ADDRESS_LIKE.test(value);
 }
 
+/** `n/a`, `none`, `-`, …: what a contact without a value has in that column. */
+export function isPlaceholder(value: string): boolean {
+  return PLACEHOLDERS.has(value.trim().toLowerCase());
+}
+
 export function looksLikeHeader(first: readonly string[], rows: readonly string[][]): boolean {
   if (first.some(looksLikeAddress)) return false;
   if (first.some((cell) => emailNameTier(cell) > 0)) return true;
@@ -44,7 +49,7 @@ export function looksLikeHeader(first: readonly string[], rows: readonly string[
 
 function isLabel(cell: string): boolean {
   const text = cell.trim();
-  if (text === '' || text.length > MAX_LABEL_LENGTH || PLACEHOLDERS.has(text.toLowerCase())) {
+  if (text === '' || text.length > MAX_LABEL_LENGTH || isPlaceholder(text)) {
     return false;
   }
   const letters = text.match(/\p{L}/gu)?.length ?? 0;

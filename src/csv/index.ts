@@ -7,6 +7,8 @@ export {
   type CsvLayout,
   type CsvRow,
   DEFAULT_MAX_FIELD_BYTES,
+  type EmailColumnSource,
+  type LineEnding,
   type ReadCsvOptions,
   SNIFF_SAMPLE_BYTES,
 } from './types.ts';

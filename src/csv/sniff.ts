@@ -5,11 +5,11 @@
  */
 import { ListcleanError } from '../errors.ts';
 import { sniffDelimiter } from './delimiter.ts';
-import { detectEmailColumn, resolveColumnOption } from './email-column.ts';
+import { chooseEmailColumn } from './email-column.ts';
 import { createDecoder, detectEncoding, stripLeadingBoms } from './encoding.ts';
 import { looksLikeHeader } from './header.ts';
 import { describeBinaryText, describeBySignature } from './not-csv.ts';
-import { type CsvEncoding, type CsvLayout, SNIFF_SAMPLE_BYTES } from './types.ts';
+import { type CsvEncoding, type CsvLayout, type LineEnding, SNIFF_SAMPLE_BYTES } from './types.ts';
 
 export interface SniffOptions {
   /** A header name (case-insensitive) or 1-based number; overrides detection. */
@@ -37,12 +37,23 @@ export function sniffCsv(sample: Buffer, options: SniffOptions = {}): CsvLayout 
   const hasHeader = first != null && looksLikeHeader(first, parsed.slice(1));
   const rows = hasHeader ? parsed.slice(1) : parsed;
   const columns = hasHeader && first ? first.map(cleanHeaderName) : numberedColumns(widest(rows));
-  const columnSample = { columns, hasHeader, rows };
-  const wanted = options.column?.trim();
-  const emailColumn = wanted
-    ? resolveColumnOption(wanted, columnSample)
-    : detectEmailColumn(columnSample);
-  return { encoding, bom, delimiter, hasHeader, columns, emailColumn };
+  const choice = chooseEmailColumn({ columns, hasHeader, rows }, options.column);
+  return {
+    encoding,
+    bom,
+    delimiter,
+    hasHeader,
+    lineEnding: lineEndingOf(text),
+    columns,
+    emailColumn: choice.index,
+    emailColumnSource: choice.source,
+  };
+}
+
+/** The first line's end; CRLF (what Excel writes) when there is no LF to go by. */
+function lineEndingOf(text: string): LineEnding {
+  const newline = text.indexOf('\n');
+  return newline > 0 && text[newline - 1] !== '\r' ? 'lf' : 'crlf';
 }
 
 function notCsv(what: string): ListcleanError {

@@ -6,16 +6,25 @@ export type CsvDelimiter = ',' | ';' | '\t' | '|';
 /** In order of preference when two delimiters split a sample equally well. */
 export const DELIMITERS: readonly CsvDelimiter[] = [',', ';', '\t', '|'];
 
+/** How the email column was chosen: by its header's name, by its values, or named by the user. */
+export type EmailColumnSource = 'header' | 'content' | 'given';
+
+/** Record ends of the file: CRLF (also for files with one line or bare CRs) or LF. */
+export type LineEnding = 'crlf' | 'lf';
+
 export interface CsvLayout {
   /** Latin-1 files decode as windows-1252, its superset. */
   encoding: CsvEncoding;
   bom: boolean;
   delimiter: CsvDelimiter;
   hasHeader: boolean;
+  /** The record end of the file's first line. */
+  lineEnding: LineEnding;
   /** Column names: the header's (trimmed, BOM-free), or `column_1`, `column_2`, … without one. */
   columns: string[];
   /** Index of the email column. */
   emailColumn: number;
+  emailColumnSource: EmailColumnSource;
 }
 
 export interface CsvRow {

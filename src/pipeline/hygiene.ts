@@ -31,7 +31,7 @@ export async function startHygieneRun(
   if (meta.status !== 'done' && meta.status !== 'failed') return { started: false, reason: 'busy' };
   const runId = hygieneRunId(now);
   if (await rt.lists.getRun(listId, runId)) return { started: false, reason: 'busy' };
-  await rt.lists.startRun(listId, runId);
+  await rt.lists.startRun(listId, runId, meta.options.deadlineMs ?? rt.config.LIST_DEADLINE);
   await enqueueList(rt, listId);
   return { started: true, runId };
 }

@@ -12,11 +12,13 @@ import { isListcleanError } from '../errors.ts';
 import { jobIds, listKeys } from '../redis/keys.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { REASON_STATUS } from '../verdict/types.ts';
-import { chunked, inputLayout, inputRows } from './input.ts';
+import { chunked, emailColumnInfo, inputLayout, inputRows } from './input.ts';
+import { listFailure } from './list-failure.ts';
 import { failIfListGone } from './list-gone.ts';
 import { notifyCompletion } from './notify.ts';
 import { registerPools } from './pool-registry.ts';
 import { ProbeRouter } from './probe-route.ts';
+import { leaveForAnotherWorker } from './storage-elsewhere.ts';
 import type { IngestJobData, ProbeJobData } from './types.ts';
 
 /** Rows looked up in Redis per round trip. */
@@ -49,6 +51,7 @@ export function probeJobId(listId: string, runId: string, domain: string, batch:
 export async function runIngest(
   job: Job<IngestJobData>,
   rt: Runtime,
+  token?: string,
 ): Promise<{ rows: number; unique: number }> {
   const { listId, runId } = job.data;
   // Deleted while its jobs waited: no retry brings it back.
@@ -61,13 +64,21 @@ export async function runIngest(
   try {
     layout = await inputLayout(rt.storage, listId, meta.options.column);
   } catch (error) {
+    // Another process's upload: a worker that has it will come.
+    if (isListcleanError(error) && error.code === 'storage_not_found') {
+      return leaveForAnotherWorker(job, token, rt);
+    }
+    // Storage or Redis away: BullMQ retries with backoff.
+    if (isListcleanError(error) && /^(storage|redis)_unavailable$/.test(error.code)) throw error;
     // Not CSV, no email column, …: the list fails with the reason, no retry helps.
-    const message = isListcleanError(error) ? `${error.message} [${error.code}]` : String(error);
-    await rt.lists.advance(listId, 'failed', { error: message });
-    rt.log.warn({ listId, runId, reason: message }, 'list failed: its input cannot be read');
+    const failure = listFailure(error);
+    await rt.lists.advance(listId, 'failed', { ...failure });
+    rt.log.warn({ listId, runId, err: error }, 'list failed: its input cannot be read');
     await notifyCompletion(rt, listId);
-    throw new UnrecoverableError(message);
+    throw new UnrecoverableError(`${failure.error} [${failure.errorCode}]`);
   }
+  // Which column the list is read by: GET /v1/lists/:id and `clean` show it from now on.
+  await rt.lists.set(listId, { column: JSON.stringify(emailColumnInfo(layout)) });
 
   const seenKey = listKeys(rt.prefix, listId).run(runId).seen;
   // A previous, interrupted run's dedupe set would make every address look seen; batches are

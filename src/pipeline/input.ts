@@ -1,4 +1,11 @@
-/** Reading a list's stored input: its layout (sniffed from the first bytes) and its rows. */
+/**
+ * A list's input: a local file made ready to store (a workbook becomes CSV), and the stored
+ * input read back — its layout (sniffed from the first bytes), its rows, and what the reports
+ * need to know of it.
+ */
+import { createReadStream } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import {
   type CsvLayout,
   type CsvRow,
@@ -6,6 +13,8 @@ import {
   SNIFF_SAMPLE_BYTES,
   sniffCsv,
 } from '../csv/index.ts';
+import { checkWorkbookSize, isWorkbook, workbookToCsv } from '../csv/workbook.ts';
+import { csvFormatFor, type EmailColumnInfo, type ReportOptions } from '../report/index.ts';
 import type { Storage } from '../storage/index.ts';
 import { storageKeys } from './names.ts';
 
@@ -53,4 +62,47 @@ export async function* chunked<T>(source: AsyncIterable<T>, size: number): Async
     }
   }
   if (chunk.length > 0) yield chunk;
+}
+
+/** The email column as summary.json, `GET /v1/lists/:id` and the CLI name it. */
+export function emailColumnInfo(layout: CsvLayout): EmailColumnInfo {
+  return {
+    name: layout.columns[layout.emailColumn] ?? '',
+    number: layout.emailColumn + 1,
+    detected: layout.emailColumnSource,
+  };
+}
+
+/** What the report builder keeps of the input: its columns, its CSV style, its email column. */
+export function reportLayout(
+  layout: CsvLayout,
+): Pick<ReportOptions, 'columns' | 'format' | 'emailColumn' | 'column'> {
+  return {
+    columns: layout.columns,
+    format: csvFormatFor(layout),
+    emailColumn: layout.emailColumn,
+    column: emailColumnInfo(layout),
+  };
+}
+
+/**
+ * A local file (`listclean clean FILE`) as the list's stored input: a CSV as it is, streamed; an
+ * .xlsx workbook's first sheet converted to CSV (a damaged or oversized workbook is refused here,
+ * before anything is stored). Whether it is a list at all, ingest decides, as for uploads.
+ */
+export async function fileInput(file: string): Promise<Readable | Buffer> {
+  if (!isWorkbook(await readHead(file, SNIFF_SAMPLE_BYTES))) return createReadStream(file);
+  checkWorkbookSize((await stat(file)).size);
+  return (await workbookToCsv(await readFile(file))).csv;
+}
+
+async function readHead(file: string, bytes: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }

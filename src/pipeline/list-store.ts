@@ -4,11 +4,13 @@
  * so two processes can never move it past each other. A list's keys share its hash tag (one
  * Cluster slot); the tenant and status indexes live elsewhere and are written after it.
  */
+import type { ErrorCode } from '../error-codes.ts';
 import { ListcleanError } from '../errors.ts';
 import type { RedisClient } from '../redis/connect.ts';
 import { listKeys, listStatusIndexKey, tenantListsKey } from '../redis/keys.ts';
 import { defineScripts, luaScript, runScript } from '../redis/script.ts';
 import type { Summary } from '../report/summary.ts';
+import type { EmailColumnInfo } from '../report/types.ts';
 import { type ProviderBlockWarning, providerBlockWarning } from '../report/warnings.ts';
 import type { BreakerState } from '../throttle/breaker.ts';
 import { INITIAL_RUN } from './names.ts';
@@ -33,7 +35,10 @@ export interface ListMeta {
   /** True once ingest has read the whole file (rows/unique are final). */
   ingested: boolean;
   inputBytes: number;
+  /** Why the list failed, safe to show its owner (src/pipeline/list-failure.ts). */
   error: string | null;
+  /** The catalogued code of that failure. */
+  errorCode: ErrorCode | null;
   /** summary.json once aggregated. */
   summary: Summary | null;
   aggregateRuns: number;
@@ -43,12 +48,21 @@ export interface ListMeta {
   currentRun: string;
   /** Completion webhook target, if the uploader gave one. */
   webhookUrl: string | null;
+  /** The email column, once ingest has read the file's layout. */
+  column: EmailColumnInfo | null;
+  /**
+   * When the current run finalises what still waits (ISO time); null: no deadline. Set when the
+   * run starts from `options.deadlineMs`; a resumed `clean` sets it again.
+   */
+  deadlineAt: string | null;
 }
 
 export interface RunRecord {
   id: string;
   status: ListStatus;
   startedAt: string;
+  /** When the run finalises what still waits; null: no deadline. */
+  deadlineAt?: string | null;
   finishedAt: string | null;
   summary: Summary | null;
   /** Addresses whose status changed since the previous run. */
@@ -88,10 +102,12 @@ export class ListStore {
   ): Promise<void> {
     const now = new Date().toISOString();
     const keys = listKeys(this.prefix, meta.id);
+    const deadlineAt = deadlineFrom(meta.options.deadlineMs);
     const initialRun: RunRecord = {
       id: INITIAL_RUN,
       status: 'queued',
       startedAt: now,
+      deadlineAt,
       finishedAt: null,
       summary: null,
       changes: null,
@@ -114,6 +130,7 @@ export class ListStore {
         inputBytes: meta.inputBytes,
         aggregateRuns: 0,
         currentRun: INITIAL_RUN,
+        deadlineAt: deadlineAt ?? '',
         ...(meta.webhookUrl ? { webhookUrl: meta.webhookUrl } : {}),
       })
       .hset(keys.runs, INITIAL_RUN, JSON.stringify(initialRun))
@@ -142,13 +159,16 @@ export class ListStore {
       greylisted: Math.max(0, num(raw.greylisted)),
       ingested: raw.ingested === '1',
       inputBytes: num(raw.inputBytes),
-      error: raw.error ?? null,
+      error: raw.error || null,
+      errorCode: (raw.errorCode || null) as ErrorCode | null,
       summary: raw.summary ? JSON.parse(raw.summary) : null,
       aggregateRuns: num(raw.aggregateRuns),
       startedAt: raw.startedAt || null,
       finishedAt: raw.finishedAt || null,
       currentRun: raw.currentRun ?? INITIAL_RUN,
       webhookUrl: raw.webhookUrl || null,
+      column: raw.column ? (JSON.parse(raw.column) as EmailColumnInfo) : null,
+      deadlineAt: raw.deadlineAt || null,
     };
   }
 
@@ -160,6 +180,18 @@ export class ListStore {
     const meta = await this.get(id);
     if (meta === null) throw listNotFound(id, hint);
     return meta;
+  }
+
+  /** The current run's deadline (ms since the epoch), or null: none. Read by every probe job. */
+  async deadlineOf(id: string): Promise<number | null> {
+    const raw = await this.redis.hget(this.key(id), 'deadlineAt');
+    const at = raw ? Date.parse(raw) : Number.NaN;
+    return Number.isFinite(at) ? at : null;
+  }
+
+  /** A resumed `clean`: the deadline counts again from now. */
+  async restartDeadline(id: string, deadlineMs: number): Promise<void> {
+    await this.set(id, { deadlineAt: deadlineFrom(deadlineMs) ?? '' });
   }
 
   async exists(id: string): Promise<boolean> {
@@ -202,12 +234,14 @@ export class ListStore {
    * Starts another processing of a finished list (hygiene): counters back to zero, status back
    * to queued. The only move backwards `advance` does not make.
    */
-  async startRun(id: string, runId: string): Promise<void> {
+  async startRun(id: string, runId: string, deadlineMs: number): Promise<void> {
     const now = new Date().toISOString();
+    const deadlineAt = deadlineFrom(deadlineMs);
     const run: RunRecord = {
       id: runId,
       status: 'queued',
       startedAt: now,
+      deadlineAt,
       finishedAt: null,
       summary: null,
       changes: null,
@@ -224,8 +258,10 @@ export class ListStore {
         ingested: 0,
         aggregateRuns: 0,
         error: '',
+        errorCode: '',
         startedAt: '',
         finishedAt: '',
+        deadlineAt: deadlineAt ?? '',
         updatedAt: now,
       })
       .hset(this.runsKey(id), runId, JSON.stringify(run))
@@ -306,4 +342,9 @@ export function listNotFound(id: string, hint = ''): ListcleanError {
     'list_not_found',
     `No list ${JSON.stringify(id)}.${hint ? ` ${hint}` : ''}`,
   );
+}
+
+/** `ms` from now as an ISO time; null for 0 or no deadline. */
+function deadlineFrom(ms: number | undefined): string | null {
+  return ms && ms > 0 ? new Date(Date.now() + ms).toISOString() : null;
 }

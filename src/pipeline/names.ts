@@ -21,15 +21,25 @@ export function hygieneSchedulerId(listId: string): string {
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
-export function bullPrefix(redisPrefix: string): string {
-  return `{${redisPrefix}}`;
+/**
+ * `namespace`: queues of their own under the same Redis prefix — an in-process `clean` uses one,
+ * so it and a `serve`/`worker` sharing the Redis never take each other's jobs, while its lists
+ * stay visible to `listclean lists`.
+ */
+export function bullPrefix(redisPrefix: string, namespace: string | null = null): string {
+  return namespace ? `{${redisPrefix}:${namespace}}` : `{${redisPrefix}}`;
 }
 
 /** The BullMQ prefix of a queue (see above): its own tag for the queues in no flow. */
-export function queuePrefix(redisPrefix: string, queue: string): string {
+export function queuePrefix(
+  redisPrefix: string,
+  queue: string,
+  namespace: string | null = null,
+): string {
+  const base = namespace ? `${redisPrefix}:${namespace}` : redisPrefix;
   return queue === QUEUES.hygiene || queue === QUEUES.webhook
-    ? `{${redisPrefix}:${queue}}`
-    : bullPrefix(redisPrefix);
+    ? `{${base}:${queue}}`
+    : bullPrefix(redisPrefix, namespace);
 }
 
 /** Prefix for listclean's own keys (list metadata, results, caches, throttles). */
@@ -44,6 +54,8 @@ export const storageKeys = {
   /** Every run's reports, kept per run (hygiene adds changes.csv). */
   runOutput: (listId: string, runId: string, file: string) =>
     `lists/${listId}/runs/${runId}/${file}`,
+  /** Reports of what is known so far, made on request while a run is verified. */
+  partial: (listId: string, file: string) => `lists/${listId}/partial/${file}`,
 };
 
 /** The first processing of a list; hygiene runs get ids of their own. */

@@ -16,6 +16,15 @@ export interface Schedule {
   nextRun: string | null;
 }
 
+/** A schedule as the API and the CLI print it: one shape, snake_case. */
+export function scheduleJson(schedule: Schedule): {
+  cron: string;
+  timezone: string;
+  next_run: string | null;
+} {
+  return { cron: schedule.cron, timezone: schedule.timezone, next_run: schedule.nextRun };
+}
+
 function validTimezone(timezone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: timezone });

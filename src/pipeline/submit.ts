@@ -28,7 +28,12 @@ export async function submitList(rt: Runtime, request: SubmitRequest): Promise<v
     id: request.id,
     name: request.name,
     tenant: request.tenant,
-    options: request.options,
+    // The deadline is the list's from now on: hygiene runs keep it whatever LIST_DEADLINE
+    // says later.
+    options: {
+      ...request.options,
+      deadlineMs: request.options.deadlineMs ?? rt.config.LIST_DEADLINE,
+    },
     inputBytes: bytes,
     webhookUrl: request.webhookUrl,
   });

@@ -1,4 +1,5 @@
 /** Job payloads and list state shared by the submitter, the workers and the CLI/API. */
+import type { Reason } from '../verdict/types.ts';
 
 export const LIST_STATUSES = [
   'queued',
@@ -14,12 +15,19 @@ export interface ListOptions {
   /** Email column override: header name or 1-based index. */
   column?: string;
   includeRisky: boolean;
+  /**
+   * How long each run may take before what still waits is finalised (ms; 0 = never). Absent on
+   * lists made before deadlines existed: LIST_DEADLINE of the process that starts the run.
+   */
+  deadlineMs?: number;
 }
 
 export interface IngestJobData {
   listId: string;
   /** Which processing of the list: `initial`, or a hygiene run's id. */
   runId: string;
+  /** Times a worker could not find the list's input in its storage and left the job. */
+  storageMisses?: number;
 }
 
 export interface ProbeJobData {
@@ -36,9 +44,27 @@ export interface ProbeJobData {
   greylistedNow: number;
   /** Times this pool job has handed half of its addresses to a new job (names the next one). */
   splits?: number;
+  /**
+   * What each address still waiting got last time (reason, reply, rule): what it is finalised
+   * with if the deadline or the domain's time budget runs out before an answer.
+   */
+  last?: Record<string, LastOutcome>;
+}
+
+/** An address's last, not final, outcome: reported if nothing better comes in time. */
+export interface LastOutcome {
+  reason: Reason;
+  rule: string;
+  detail: string | null;
+  mxHost: string | null;
+  smtpCode: number | null;
+  smtpEnhancedCode: string | null;
+  catchAll: boolean;
 }
 
 export interface AggregateJobData {
   listId: string;
   runId: string;
+  /** Times a worker could not find the list's input in its storage and left the job. */
+  storageMisses?: number;
 }

@@ -68,8 +68,17 @@ export interface RunKeys {
   seen: string;
   /** Set: addresses the aggregate has written (duplicates while aggregating). */
   aggregateSeen: string;
+  /** Set: the same for partial reports made while the run is verified. */
+  partialSeen: string;
   /** Hash: provider → breaker state that refused us; `<provider>\n` → addresses it cost. */
   blocked: string;
+  /** Hash: probe job id → what its addresses wait for and until when (src/pipeline/waiting.ts). */
+  waiting: string;
+  /**
+   * Hash: domain → ms its sessions spent verifying nothing; `<domain>\n` → the last outcome
+   * they gave (src/pipeline/domain-budget.ts).
+   */
+  stalled: string;
 }
 
 /** The keys of one list, all under the list's hash tag: one slot, so one MULTI or script. */
@@ -93,7 +102,10 @@ export function listKeys(prefix: string, listId: string): ListKeys {
       results: `${tag}:run:${runId}:results`,
       seen: `${tag}:run:${runId}:seen`,
       aggregateSeen: `${tag}:run:${runId}:aggregate-seen`,
+      partialSeen: `${tag}:run:${runId}:partial-seen`,
       blocked: `${tag}:run:${runId}:blocked`,
+      waiting: `${tag}:run:${runId}:waiting`,
+      stalled: `${tag}:run:${runId}:stalled`,
     }),
   };
 }
@@ -137,3 +149,16 @@ export const jobIds = {
   probe: (listId: string, runId: string, tag: string, batch: number) =>
     `probe-${listId}-${runId}-${tag}-${batch}`,
 };
+
+/** The keys of one `POST /v1/verify` batch, under the batch id's hash tag. */
+export interface VerifyBatchKeys {
+  /** Hash: `meta` → JSON (tenant, created_at, size); `<input index>` → JSON entry; `updated_at`. */
+  batch: string;
+  /** String with a short TTL, renewed while a process is verifying the batch. */
+  alive: string;
+}
+
+export function verifyBatchKeys(prefix: string, id: string): VerifyBatchKeys {
+  const tag = `${prefix}verify:{${id}}`;
+  return { batch: tag, alive: `${tag}:alive` };
+}

@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { CsvFileWriter } from './csv-file-writer.ts';
-import { csvRecord } from './csv-format.ts';
+import { type CsvFormat, csvRecord, DEFAULT_CSV_FORMAT } from './csv-format.ts';
 import { drained } from './drained.ts';
 
 const MAX_SCORE = 100;
@@ -25,13 +25,16 @@ export function scoreBucket(score: number): number {
 
 export class BounceRiskBuckets {
   private readonly dir: string;
+  private readonly format: Readonly<CsvFormat>;
   private readonly writers: (CsvFileWriter | undefined)[] = Array.from(
     { length: MAX_SCORE + 1 },
     () => undefined,
   );
 
-  constructor(dir: string) {
+  /** `format`: the final file's; the bucket files share it, less the BOM. */
+  constructor(dir: string, format: Readonly<CsvFormat> = DEFAULT_CSV_FORMAT) {
     this.dir = dir;
+    this.format = format;
   }
 
   /** Queues the row in its score's file; the promise settles when that file has room again. */
@@ -39,7 +42,10 @@ export class BounceRiskBuckets {
     const bucket = scoreBucket(score);
     let writer = this.writers[bucket];
     if (!writer) {
-      writer = new CsvFileWriter(join(this.dir, `.bounce-risk-${bucket}.csv.part`));
+      writer = new CsvFileWriter(join(this.dir, `.bounce-risk-${bucket}.csv.part`), undefined, {
+        ...this.format,
+        bom: false,
+      });
       this.writers[bucket] = writer;
     }
     return writer.write(cells);
@@ -55,7 +61,7 @@ export class BounceRiskBuckets {
       failure ??= error;
     });
     try {
-      out.write(csvRecord(header));
+      out.write((this.format.bom ? '\ufeff' : '') + csvRecord(header, this.format));
       for (let bucket = MAX_SCORE; bucket >= 0; bucket -= 1) {
         const writer = this.writers[bucket];
         if (!writer) continue;

@@ -1,28 +1,38 @@
 /**
- * Builds the five output files of DESIGN §4 from the rows of a list, streamed once in input
- * order. Memory does not grow with the list: CSV rows go straight to files with backpressure,
+ * Builds the output files of DESIGN §4 from the rows of a list, streamed once in input order.
+ * Memory does not grow with the list: CSV rows go straight to files with backpressure,
  * bounce-risk.csv is sorted through one temp file per score, and the only per-list state is
  * counters and a capped per-domain tally.
  *
  * cleaned.csv keeps the first occurrence of each address only: a cleaned list must not mail
- * anyone twice. report.csv and bounce-risk.csv are per row and keep duplicates.
+ * anyone twice. report.csv, bounce-risk.csv and the per-status files are per row and keep
+ * duplicates, so the four status files together hold every row exactly once.
+ *
+ * Every CSV of the input's rows keeps the input's style (ReportOptions.format); the email cell
+ * loses the spaces and tabs around the address, which the verdict ignored too. No other cell
+ * changes, but for the formula-injection quote every CSV cell may get.
  */
 import { mkdirSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ListcleanError } from '../errors.ts';
+import { STATUSES, type Status } from '../verdict/types.ts';
 import { BounceRiskBuckets } from './bounce-risk-buckets.ts';
-import { reportHeader, verdictCells } from './columns.ts';
+import { pendingCells, reportHeader, verdictCells } from './columns.ts';
 import { CsvFileWriter } from './csv-file-writer.ts';
+import { type CsvFormat, DEFAULT_CSV_FORMAT } from './csv-format.ts';
 import { DomainTally, domainOf } from './domain-tally.ts';
 import { renderReportHtml } from './html.ts';
 import { neutraliseRow } from './neutralise.ts';
+import { writeZip } from './status-zip.ts';
 import { type Summary, SummaryTally } from './summary.ts';
 import {
   REPORT_FILES,
   type ReportFileName,
   type ReportInputRow,
   type ReportOptions,
+  STATUS_FILES,
+  STATUS_ZIP,
 } from './types.ts';
 import type { ProviderBlockWarning } from './warnings.ts';
 
@@ -40,8 +50,10 @@ export class ReportBuilder {
   private readonly options: ReportOptions;
   private readonly paths: Record<ReportFileName, string>;
   private readonly header: string[];
+  private readonly format: Readonly<CsvFormat>;
   private readonly report: CsvFileWriter;
   private readonly cleaned: CsvFileWriter;
+  private readonly byStatus: Record<Status, CsvFileWriter>;
   private readonly buckets: BounceRiskBuckets;
   private readonly tally = new SummaryTally();
   private readonly domains = new DomainTally();
@@ -54,11 +66,20 @@ export class ReportBuilder {
     this.paths = Object.fromEntries(
       REPORT_FILES.map((name) => [name, join(options.tmpDir, name)]),
     ) as Record<ReportFileName, string>;
+    this.format = options.format ?? DEFAULT_CSV_FORMAT;
     // Column names come from the uploaded file too: neutralised like every other cell.
     this.header = neutraliseRow(reportHeader(options.columns));
-    this.report = new CsvFileWriter(this.paths['report.csv'], this.header);
-    this.cleaned = new CsvFileWriter(this.paths['cleaned.csv'], neutraliseRow(options.columns));
-    this.buckets = new BounceRiskBuckets(options.tmpDir);
+    this.report = new CsvFileWriter(this.paths['report.csv'], this.header, this.format);
+    // A file without a header row gives files of its rows without one, ready to import alike.
+    const ownHeader = this.format.header ? neutraliseRow(options.columns) : undefined;
+    this.cleaned = new CsvFileWriter(this.paths['cleaned.csv'], ownHeader, this.format);
+    this.byStatus = Object.fromEntries(
+      STATUSES.map((status) => [
+        status,
+        new CsvFileWriter(this.paths[STATUS_FILES[status]], ownHeader, this.format),
+      ]),
+    ) as Record<Status, CsvFileWriter>;
+    this.buckets = new BounceRiskBuckets(options.tmpDir, this.format);
   }
 
   /**
@@ -70,18 +91,22 @@ export class ReportBuilder {
     if (this.state !== 'open') return Promise.reject(this.closedError('add'));
     let original: string[];
     try {
-      original = neutraliseRow(this.fitWidth(row.fields));
+      original = neutraliseRow(this.trimEmail(this.fitWidth(row.fields)));
     } catch (error) {
       return Promise.reject(error);
     }
     const { result } = row;
+    if (row.pending) {
+      this.tally.add(row, false);
+      return this.report.write(original.concat(neutraliseRow(pendingCells(result))));
+    }
     const full = original.concat(neutraliseRow(verdictCells(result)));
     const cleaned = this.keeps(row);
     this.tally.add(row, cleaned);
     const domain = domainOf(result.email_normalized);
     if (domain !== null) this.domains.add(domain, result.status);
 
-    const waits = [this.report.write(full)];
+    const waits = [this.report.write(full), this.byStatus[result.status].write(original)];
     if (cleaned) waits.push(this.cleaned.write(original));
     if (result.status !== 'deliverable') waits.push(this.buckets.add(result.risk_score, full));
     return Promise.all(waits).then(() => undefined);
@@ -97,14 +122,24 @@ export class ReportBuilder {
   ): Promise<ReportOutput> {
     if (this.state !== 'open') throw this.closedError('finish');
     this.state = 'finishing';
-    await Promise.all([this.report.end(), this.cleaned.end()]);
+    await Promise.all([this.report, this.cleaned, ...this.statusWriters()].map((w) => w.end()));
     await this.buckets.writeTo(this.paths['bounce-risk.csv'], this.header);
+    const generatedAt = new Date();
+    await writeZip(
+      this.paths[STATUS_ZIP],
+      STATUSES.map((status) => ({
+        path: this.paths[STATUS_FILES[status]],
+        name: STATUS_FILES[status],
+      })),
+      generatedAt,
+    );
     const summary = this.tally.summary(
       this.options.listName,
       this.options.includeRisky,
       timings,
       warnings,
-      new Date(),
+      generatedAt,
+      this.options.column ?? null,
     );
     await writeFile(this.paths['summary.json'], `${JSON.stringify(summary, null, 2)}\n`);
     const html = renderReportHtml({
@@ -121,10 +156,25 @@ export class ReportBuilder {
   async dispose(): Promise<void> {
     if (this.state === 'disposed') return;
     this.state = 'disposed';
-    this.report.destroy();
-    this.cleaned.destroy();
+    for (const writer of [this.report, this.cleaned, ...this.statusWriters()]) writer.destroy();
     await this.buckets.dispose();
     await Promise.all(Object.values(this.paths).map((path) => rm(path, { force: true })));
+  }
+
+  private statusWriters(): CsvFileWriter[] {
+    return STATUSES.map((status) => this.byStatus[status]);
+  }
+
+  /** The address without the spaces and tabs around it, as `parseAddress` reads it. */
+  private trimEmail(fields: string[]): string[] {
+    const column = this.options.emailColumn;
+    const cell = column === undefined ? undefined : fields[column];
+    if (column === undefined || cell === undefined) return fields;
+    const trimmed = cell.replace(/^[ \t]+|[ \t]+$/g, '');
+    if (trimmed === cell) return fields;
+    const copy = [...fields];
+    copy[column] = trimmed;
+    return copy;
   }
 
   /** cleaned.csv: deliverable (and risky when asked), first occurrence of an address only. */

@@ -34,3 +34,26 @@ export function verdictCells(result: AddressResult): string[] {
     return value === null ? '' : String(value);
   });
 }
+
+/**
+ * A row still waiting for its verdict (partial reports): what is known of its address (the
+ * normalised form, its flags), `pending` as status and reason, and nothing that a verdict
+ * would decide.
+ */
+export function pendingCells(result: AddressResult): string[] {
+  const decided = new Set([
+    'risk_score',
+    'catch_all',
+    'mx_host',
+    'smtp_code',
+    'smtp_enhanced_code',
+    'checked_at',
+    'rule',
+  ]);
+  return VERDICT_COLUMNS.map((name) => {
+    if (name === 'status' || name === 'reason') return 'pending';
+    if (decided.has(name)) return '';
+    const value = result[name];
+    return value === null ? '' : String(value);
+  });
+}

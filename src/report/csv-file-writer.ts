@@ -6,7 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { type Stringifier, stringify } from 'csv-stringify';
-import { CSV_OPTIONS } from './csv-format.ts';
+import { type CsvFormat, DEFAULT_CSV_FORMAT, stringifyOptions } from './csv-format.ts';
 import { drained } from './drained.ts';
 
 const READY: Promise<void> = Promise.resolve();
@@ -19,10 +19,17 @@ export class CsvFileWriter {
   /** One wait shared by every write made while the stream is full: one listener set, not N. */
   private pendingDrain: Promise<void> | undefined;
 
-  /** `header` is written first; one record never needs to wait for the stream. */
-  constructor(path: string, header?: readonly string[]) {
+  /**
+   * `header` is written first (after the BOM, when `format` asks for one); one record never
+   * needs to wait for the stream.
+   */
+  constructor(
+    path: string,
+    header?: readonly string[],
+    format: Readonly<CsvFormat> = DEFAULT_CSV_FORMAT,
+  ) {
     this.path = path;
-    this.stringifier = stringify(CSV_OPTIONS);
+    this.stringifier = stringify(stringifyOptions(format));
     this.done = pipeline(this.stringifier, createWriteStream(path));
     // Kept, not thrown here: the next write or end() reports it to a caller that awaits.
     this.done.catch((error: unknown) => {

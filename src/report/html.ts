@@ -106,6 +106,12 @@ function timingList(timings: Record<string, number>): string {
   return `<h2>Timings</h2><table>${rows.join('')}</table>`;
 }
 
+/** ` · addresses from column 3 "E-mail"`: which column was read, so a wrong pick shows. */
+function columnNote({ column }: Summary): string {
+  if (column === null) return '';
+  return ` · addresses from column ${column.number} "${escapeHtml(column.name)}"`;
+}
+
 export function renderReportHtml(data: HtmlReportData): string {
   const { summary } = data;
   const list = escapeHtml(summary.list);
@@ -123,7 +129,7 @@ export function renderReportHtml(data: HtmlReportData): string {
 <body>
 <main>
 <h1>Email list report</h1>
-<p class="meta">${list} · generated ${escapeHtml(summary.generated_at)}</p>
+<p class="meta">${list}${columnNote(summary)} · generated ${escapeHtml(summary.generated_at)}</p>
 <div class="cards">
 ${card('rows', summary.rows)}
 ${card('unique addresses', summary.unique_addresses)}

@@ -7,11 +7,13 @@
 import type { Reason, Status } from '../verdict/types.ts';
 import { REASONS, STATUSES } from '../verdict/types.ts';
 import { BounceRateMeter } from './bounce-probability.ts';
-import type { ReportInputRow } from './types.ts';
+import type { EmailColumnInfo, ReportInputRow } from './types.ts';
 import type { ProviderBlockWarning } from './warnings.ts';
 
 export interface Summary {
   list: string;
+  /** The email column the list was read by; null when the caller did not say. */
+  column: EmailColumnInfo | null;
   rows: number;
   unique_addresses: number;
   duplicates: number;
@@ -29,6 +31,11 @@ export interface Summary {
   /** Providers that refused us while the list was verified (their addresses are unknown). */
   warnings: ProviderBlockWarning[];
   generated_at: string;
+  /**
+   * Partial reports (made while the list is still verified) only: rows whose address has no
+   * verdict yet. They are in `rows` and in no `by_status` / `by_reason` count.
+   */
+  pending?: number;
 }
 
 function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {
@@ -41,6 +48,7 @@ export class SummaryTally {
   private duplicates = 0;
   private invalid = 0;
   private cleaned = 0;
+  private pending = 0;
   private readonly byStatus = zeroes(STATUSES);
   private readonly byReason = zeroes(REASONS);
   private readonly before = new BounceRateMeter();
@@ -50,6 +58,12 @@ export class SummaryTally {
   add(row: ReportInputRow, cleaned: boolean): void {
     const { status, reason } = row.result;
     this.rows += 1;
+    if (row.pending) {
+      this.pending += 1;
+      if (row.duplicate) this.duplicates += 1;
+      else this.unique += 1;
+      return;
+    }
     this.byStatus[status] += 1;
     this.byReason[reason] += 1;
     if (reason === 'invalid_syntax') this.invalid += 1;
@@ -68,9 +82,11 @@ export class SummaryTally {
     timings: Record<string, number>,
     warnings: ProviderBlockWarning[],
     generatedAt: Date,
+    column: EmailColumnInfo | null = null,
   ): Summary {
     return {
       list,
+      column: column === null ? null : { ...column },
       rows: this.rows,
       unique_addresses: this.unique,
       duplicates: this.duplicates,
@@ -83,6 +99,7 @@ export class SummaryTally {
       timings: { ...timings },
       warnings: [...warnings],
       generated_at: generatedAt.toISOString(),
+      ...(this.pending > 0 ? { pending: this.pending } : {}),
     };
   }
 }

@@ -35,6 +35,11 @@ export interface RuntimeOptions {
    * re-queued as delayed (its slot could serve another provider meanwhile).
    */
   maxGateWaitMs?: number;
+  /**
+   * Queues of their own (see bullPrefix): the runtime's queues and workers see only jobs made in
+   * the same namespace. Null (default): the deployment's shared queues.
+   */
+  queueNamespace?: string | null;
 }
 
 /**
@@ -56,6 +61,8 @@ export interface Runtime {
   prefix: string;
   /** BullMQ prefix of the pipeline's queues (with the cluster hash tag); see queuePrefix. */
   bullPrefix: string;
+  /** The BullMQ prefix of any of the runtime's queues, its namespace included. */
+  queuePrefixOf(queue: string): string;
   storage: Storage;
   lists: ListStore;
   results: ListResults;
@@ -113,7 +120,9 @@ export async function createRuntime(
     maxWaitMs: POOL_GATE_WAIT_MS,
   });
   const connection = redis;
-  const bull = bullPrefix(config.REDIS_PREFIX);
+  const namespace = options.queueNamespace ?? null;
+  const bull = bullPrefix(config.REDIS_PREFIX, namespace);
+  const queuePrefixOf = (queue: string) => queuePrefix(config.REDIS_PREFIX, queue, namespace);
   const pools = probePools(round.policy).map((pool) => ({
     ...pool,
     bull: new Queue(pool.queue, { connection, prefix: bull }),
@@ -124,11 +133,11 @@ export async function createRuntime(
     aggregate: new Queue(QUEUES.aggregate, { connection, prefix: bull }),
     hygiene: new Queue(QUEUES.hygiene, {
       connection,
-      prefix: queuePrefix(config.REDIS_PREFIX, QUEUES.hygiene),
+      prefix: queuePrefixOf(QUEUES.hygiene),
     }),
     webhook: new Queue<WebhookJobData>(QUEUES.webhook, {
       connection,
-      prefix: queuePrefix(config.REDIS_PREFIX, QUEUES.webhook),
+      prefix: queuePrefixOf(QUEUES.webhook),
     }),
   };
   const flow = new FlowProducer({ connection, prefix: bull });
@@ -138,6 +147,7 @@ export async function createRuntime(
     redis,
     prefix,
     bullPrefix: bull,
+    queuePrefixOf,
     storage,
     lists: new ListStore(redis, prefix),
     results: new ListResults(redis, { prefix }),

@@ -1,4 +1,6 @@
 /** The sandbox mail world (DESIGN §6): what the demo, the tests and the benchmark import. */
+
+export { SANDBOX_CLIENT_ENV } from './client-env.ts';
 export type { DnsAnswer, DnsRecord, SandboxDnsServer } from './dns/dns-server.ts';
 export { startDnsServer } from './dns/dns-server.ts';
 export { loadScenario, parseScenarioText } from './scenario/load-scenario.ts';

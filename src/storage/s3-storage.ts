@@ -185,7 +185,7 @@ export class S3Storage implements Storage {
       Key: this.#objectKey(key),
       ResponseContentType: options.contentType,
       ResponseContentDisposition: options.downloadName
-        ? attachmentDisposition(options.downloadName)
+        ? attachmentDisposition(options.downloadName, options.inline ? 'inline' : 'attachment')
         : undefined,
     });
     return getSignedUrl(this.#presigner, command, { expiresIn: options.expiresSeconds });

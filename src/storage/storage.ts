@@ -12,6 +12,8 @@ export interface PresignOptions {
   expiresSeconds: number;
   /** The file name the browser saves the download under (`Content-Disposition: attachment`). */
   downloadName?: string;
+  /** Shown in the browser (`Content-Disposition: inline`), still named `downloadName`. */
+  inline?: boolean;
   contentType?: string;
 }
 

@@ -28,6 +28,26 @@ export interface AddressResult {
   rule: string | null;
 }
 
+/** Every field of a result, in the order `listclean verify` and the API print them. */
+export const RESULT_FIELDS = [
+  'email',
+  'email_normalized',
+  'status',
+  'reason',
+  'risk_score',
+  'role',
+  'free',
+  'disposable',
+  'catch_all',
+  'suggestion',
+  'mx_host',
+  'smtp_code',
+  'smtp_enhanced_code',
+  'detail',
+  'checked_at',
+  'rule',
+] as const satisfies readonly (keyof AddressResult)[];
+
 export interface ResultParts {
   email: string;
   normalized: string | null;

@@ -3,6 +3,7 @@
  * plus a request to try again later, and the rule that decided it.
  */
 import type { RetryKind as ReplyRetryKind } from '../classify/types.ts';
+import type { CachedVerdict } from '../redis/compact-verdict.ts';
 import type { Reason } from '../verdict/types.ts';
 
 export type RetryKind =
@@ -44,5 +45,19 @@ export function finalOutcome(
     smtpCode: extra.smtpCode ?? null,
     smtpEnhancedCode: extra.smtpEnhancedCode ?? null,
     retry: null,
+  };
+}
+
+/** A final outcome as it is stored (list results, the verdict cache) and reported. */
+export function outcomeVerdict(outcome: AddressOutcome, checkedAt: Date): CachedVerdict {
+  return {
+    reason: outcome.reason,
+    catchAll: outcome.catchAll,
+    mxHost: outcome.mxHost,
+    smtpCode: outcome.smtpCode,
+    smtpEnhancedCode: outcome.smtpEnhancedCode,
+    detail: outcome.detail,
+    checkedAt,
+    rule: outcome.rule,
   };
 }

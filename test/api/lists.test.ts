@@ -167,13 +167,17 @@ describe('once the workers have run', () => {
     const summary = await api.call(`/v1/lists/${csvList}/reports/summary`, { key: ACME_KEY });
     expect(summary.status).toBe(200);
     expect(summary.headers.get('content-type')).toBe('application/json');
-    expect(summary.headers.get('content-disposition')).toBe('inline');
+    // Named, so `curl -OJ` saves it with its extension.
+    expect(summary.headers.get('content-disposition')).toBe(
+      `inline; filename="Kunden M_rz-summary.json"; filename*=UTF-8''Kunden%20M%C3%A4rz-summary.json`,
+    );
     expect((await summary.json()) as object).toMatchObject({ rows: INPUT_ROWS });
 
     const html = await api.call(`/v1/lists/${csvList}/reports/html`, { key: ACME_KEY });
     expect(html.status).toBe(200);
     expect(html.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(html.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(html.headers.get('content-disposition')).toMatch(/^inline; filename=".*-report\.html"/);
     expect(await html.text()).toMatch(/^<!doctype html>/i);
   });
 

@@ -1,12 +1,15 @@
 /**
  * Uploads the API refuses, over a real socket: too large (declared, streamed, multipart, too
- * many rows), wrong media type, empty, not a CSV, a refused webhook URL — and that nothing of a
- * refused upload is left in storage or Redis.
+ * many rows), wrong media type, empty, not a CSV, a column without addresses, damaged or
+ * oversized .xlsx workbooks, a refused webhook URL — and that nothing of a refused upload is
+ * left in storage or Redis.
  */
 import { Readable } from 'node:stream';
 import { Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { XLSX_MEDIA_TYPE } from '../../src/csv/workbook.ts';
 import { QUEUES } from '../../src/pipeline/names.ts';
+import { makeWorkbook } from '../helpers/xlsx.ts';
 import {
   ACME_KEY,
   type ApiUnderTest,
@@ -150,6 +153,15 @@ describe('what is not a CSV upload', () => {
     expect((await errorOf(response)).message).toContain('mail');
   });
 
+  it('answers 400 column_has_no_addresses for a column with no addresses, naming the one with', async () => {
+    const csv = 'Name,Email,Notes\nAnn,ann@acme.test,call back\nBob,bob@acme.test,VIP\n';
+    const response = await post(csv, { 'content-type': 'text/csv' }, '?column=Notes');
+    expect(response.status).toBe(400);
+    const error = await errorOf(response);
+    expect(error.code).toBe('column_has_no_addresses');
+    expect(error.message).toContain('Columns that look like they hold addresses: 2 "Email".');
+  });
+
   it('answers 400 missing_file for a form without a "file" field', async () => {
     const form = new FormData();
     form.append('upload', new Blob([rows(3)]), 'x.csv');
@@ -162,6 +174,53 @@ describe('what is not a CSV upload', () => {
     const response = await post(rows(3), { 'content-type': 'text/csv' }, '?include_risky=maybe');
     expect(response.status).toBe(400);
     expect((await errorOf(response)).code).toBe('invalid_request');
+  });
+});
+
+describe('.xlsx workbooks refused', () => {
+  it('answers 413 for a sheet over MAX_UPLOAD_ROWS', async () => {
+    const xlsx = await makeWorkbook({
+      name: 'S',
+      rows: [['email'], ...Array.from({ length: MAX_ROWS + 1 }, (_, i) => [`u${i}@acme.test`])],
+    });
+    const response = await post(xlsx, { 'content-type': XLSX_MEDIA_TYPE });
+    expect(response.status).toBe(413);
+    const error = await errorOf(response);
+    expect(error.code).toBe('too_large');
+    expect(error.message).toContain(`${MAX_ROWS} rows`);
+  });
+
+  it('answers 413 for a workbook over MAX_UPLOAD_BYTES, streamed without a length', async () => {
+    const xlsx = await makeWorkbook({ name: 'S', rows: [['email'], ['a@acme.test']] });
+    const padding = Buffer.alloc(MAX_BYTES, 0x20);
+    const response = await post(Readable.toWeb(Readable.from([xlsx, padding])) as ReadableStream, {
+      'content-type': XLSX_MEDIA_TYPE,
+    });
+    expect(response.status).toBe(413);
+    expect((await errorOf(response)).message).toContain('MAX_UPLOAD_BYTES');
+  });
+
+  it('answers 400 workbook_unreadable for a damaged workbook, in a form too', async () => {
+    const xlsx = await makeWorkbook({ name: 'S', rows: [['email'], ['a@acme.test']] });
+    const form = new FormData();
+    form.append('file', new Blob([xlsx.subarray(0, xlsx.length - 200)]), 'broken.xlsx');
+    const response = await post(form, {});
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).code).toBe('workbook_unreadable');
+  });
+
+  it('answers 400 column_has_no_addresses for a workbook column with none', async () => {
+    const xlsx = await makeWorkbook({
+      name: 'S',
+      rows: [
+        ['Name', 'Email'],
+        ['Ann', 'ann@acme.test'],
+        ['Bob', 'bob@acme.test'],
+      ],
+    });
+    const response = await post(xlsx, { 'content-type': XLSX_MEDIA_TYPE }, '?column=Name');
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).code).toBe('column_has_no_addresses');
   });
 });
 

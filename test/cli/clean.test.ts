@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPORT_FILES } from '../../src/report/index.ts';
 import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
 import { generateList, toCsv } from '../../src/sandbox/lists/list-generator.ts';
 import { stopChild, track } from '../helpers/children.ts';
@@ -55,13 +56,7 @@ describe('listclean clean', () => {
       /listclean: (verifying|done): \d+ rows read, \d+ unique, \d+ verified/,
     );
     expect(run.code).toBe(0);
-    expect((await readdir(out)).sort()).toEqual([
-      'bounce-risk.csv',
-      'cleaned.csv',
-      'report.csv',
-      'report.html',
-      'summary.json',
-    ]);
+    expect((await readdir(out)).sort()).toEqual([...REPORT_FILES].sort());
     const report = parse(await readFile(path.join(out, 'report.csv')), { columns: true }) as Record<
       string,
       string
@@ -95,7 +90,18 @@ describe('listclean clean', () => {
       child.kill('SIGINT');
       const [code] = await once(child, 'exit');
       expect(code).toBe(1);
-      expect(stderr).toMatch(/interrupted; run the same command again to continue list l[0-9a-f]+/);
+      expect(stderr).toMatch(
+        /interrupted; what is known so far is in .* \(\d+ rows pending\); run the same command again to continue list l[0-9a-f]+/,
+      );
+      // What was known at Ctrl-C: every row, the unverified ones marked pending.
+      const partial = parse(await readFile(path.join(out, 'report.csv')), {
+        columns: true,
+      }) as Record<string, string>[];
+      expect(partial).toHaveLength(list.rows.length);
+      expect(partial.some((r) => r.status === 'pending')).toBe(true);
+      for (const [i, row] of partial.entries()) {
+        if (row.status !== 'pending') expect(row.reason).toBe(list.rows[i]?.expected);
+      }
 
       const again = await runCli(['clean', file, '--out', out], {
         env: slowEnv,
@@ -121,11 +127,19 @@ describe('listclean clean', () => {
     await writeFile(pdf, Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(200, 7)]));
     const run = await runCli(['clean', pdf], { env, timeoutMs: 60_000 });
     expect(run.code).toBe(1);
-    expect(run.stderr.trim().split('\n').at(-1)).toMatch(/list failed: .*PDF.*\[list_failed\]/);
+    // One code, the failure's own.
+    expect(run.stderr.trim().split('\n').at(-1)).toMatch(
+      /^listclean: the list failed: [^[]*PDF[^[]*\[not_csv\]$/,
+    );
     const missing = await runCli(['clean', path.join(dir, 'nope.csv')], { env });
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toMatch(
       /^listclean: No such file: .*nope\.csv \[file_not_found\]$/,
+    );
+    const folder = await runCli(['clean', dir], { env });
+    expect(folder.code).toBe(1);
+    expect(folder.stderr.trim()).toMatch(
+      /^listclean: .* is a directory; name the CSV file in it \[file_not_found\]$/,
     );
   }, 90_000);
 

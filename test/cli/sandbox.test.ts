@@ -32,7 +32,8 @@ describe('listclean sandbox', () => {
       });
       expect(env.ALLOW_PRIVATE_MX).toBe('127.0.0.0/8');
 
-      const run = await runCli(['verify', 'alice@acme-corp.com', 'nobody@globex.io'], {
+      // --ordered: two domains finish in either order; the assertion names them by position.
+      const run = await runCli(['verify', '--ordered', 'alice@acme-corp.com', 'nobody@globex.io'], {
         env: { ...env, ...TEST_ENV },
       });
       expect(run.code).toBe(0);

@@ -32,10 +32,11 @@ describe('listclean schedule / lists', () => {
     expect(set.code).toBe(0);
     expect(JSON.parse(set.stdout)).toMatchObject({ cron: '30 2 * * *', timezone: 'Europe/Berlin' });
     const shown = await runCli(['schedule', 'cli-list'], { env: harness.env });
-    expect(JSON.parse(shown.stdout)).toMatchObject({
+    // The API's shape exactly: snake_case, nothing more.
+    expect(JSON.parse(shown.stdout)).toEqual({
       cron: '30 2 * * *',
       timezone: 'Europe/Berlin',
-      nextRun: expect.stringMatching(/T0[01]:30:00/),
+      next_run: expect.stringMatching(/T0[01]:30:00/),
     });
     const lists = await runCli(['lists', '--tenant', 'acme'], { env: harness.env });
     expect(lists.stdout).toMatch(/^cli-list\tacme\t\w+\t/m);

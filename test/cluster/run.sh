@@ -45,4 +45,5 @@ REDIS_URL="redis-cluster://${nodes%,}" npx vitest run \
   test/redis/list-results.test.ts test/redis/verdict-cache.test.ts \
   test/redis/catch-all-store.test.ts test/redis/session-gate.test.ts \
   test/redis/adaptive-throttle.test.ts test/redis/compact-verdict.test.ts \
-  test/pipeline test/cli/clean.test.ts test/metrics test/api/lists.test.ts "$@"
+  test/pipeline test/cli/clean.test.ts test/cli/clean-options.test.ts test/metrics \
+  test/api/lists.test.ts test/api/partial.test.ts test/api/verify.test.ts "$@"

@@ -46,8 +46,10 @@ export function layoutOf(partial: Partial<CsvLayout> = {}): CsvLayout {
     bom: false,
     delimiter: ',',
     hasHeader: true,
+    lineEnding: 'crlf',
     columns: ['name', 'email'],
     emailColumn: 1,
+    emailColumnSource: 'header',
     ...partial,
   };
 }

@@ -99,6 +99,15 @@ describe('sniffCsv: encodings', () => {
   });
 });
 
+describe('sniffCsv: line ends', () => {
+  it('keeps LF when the first line ends in LF, else CRLF', () => {
+    expect(sniff('email\na@example.com\n').lineEnding).toBe('lf');
+    expect(sniff('email\r\na@example.com\r\n').lineEnding).toBe('crlf');
+    expect(sniff('a@example.com').lineEnding).toBe('crlf');
+    expect(sniff('email\ra@example.com\r').lineEnding).toBe('crlf');
+  });
+});
+
 describe('sniffCsv: header', () => {
   it('has no header when the first row holds an address', () => {
     const layout = sniff('Ann,ann@example.com,Acme\nBob,bob@example.com,Beta\n');

@@ -23,6 +23,8 @@ export interface PipelineHarness {
   storageDir: string;
   workers: ChildProcess[];
   spawnWorker(extraEnv?: Record<string, string>): Promise<ChildProcess>;
+  /** What a worker from spawnWorker has printed on stderr so far. */
+  outputOf(worker: ChildProcess): string;
   close(): Promise<void>;
 }
 
@@ -46,7 +48,9 @@ export async function startHarness(
   };
   const rt = await createRuntime(readEnv(fullEnv));
   const workers: ChildProcess[] = [];
+  const outputs = new Map<ChildProcess, () => string>();
   return {
+    outputOf: (worker) => outputs.get(worker)?.() ?? '',
     env: fullEnv,
     rt,
     storageDir,
@@ -63,7 +67,8 @@ export async function startHarness(
       workers.push(child);
       // Ready once it has printed its start line.
       try {
-        await waitForStderr(child, 'listclean worker: pid');
+        const { stderr } = await waitForStderr(child, 'listclean worker: pid');
+        outputs.set(child, stderr);
       } catch (error) {
         await stopChild(child, 0);
         throw error;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   neutraliseCell,
+  REPORT_FILES,
   ReportBuilder,
   type ReportInputRow,
   VERDICT_COLUMNS,
@@ -140,9 +141,7 @@ describe('bounce-risk.csv', () => {
 
   it('leaves no bucket files behind once finished', async () => {
     const names = await readdir(report.dir);
-    expect(names.sort()).toEqual(
-      ['bounce-risk.csv', 'cleaned.csv', 'report.csv', 'report.html', 'summary.json'].sort(),
-    );
+    expect(names.sort()).toEqual([...REPORT_FILES].sort());
   });
 });
 

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { signWebhook, verifyWebhookSignature, webhookSecret } from '../../src/webhook/signature.ts';
 
@@ -42,5 +45,25 @@ describe('webhook signatures', () => {
       .map((s) => signWebhook(body, ts, s))
       .join(',');
     expect(verifyWebhookSignature(body, ts, header, secret, 300, ts)).toBe(true);
+  });
+});
+
+const run = promisify(execFile);
+
+describe('the README recipe for receivers', () => {
+  it('computes with openssl, as written, the signature listclean sends', async () => {
+    const readme = await readFile('README.md', 'utf8');
+    const recipe = /the secret is the \*\*hex text\*\*[\s\S]*?```sh\n([\s\S]*?)```/.exec(
+      readme,
+    )?.[1];
+    expect(recipe).toBeDefined();
+    const key = 'acme-0123456789abcdef';
+    const body = '{"event":"list.done","list":{"id":"x"}}';
+    const timestamp = 1796500000;
+    const { stdout } = await run('bash', ['-c', recipe ?? ''], {
+      env: { ...process.env, KEY: key, TIMESTAMP: String(timestamp), BODY: body },
+    });
+    const printed = stdout.trim().split(/\s+/).at(-1);
+    expect(`v1=${printed}`).toBe(signWebhook(body, timestamp, webhookSecret(key)));
   });
 });

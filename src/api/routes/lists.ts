@@ -1,7 +1,7 @@
 /** GET /v1/lists, GET /v1/lists/:id and DELETE /v1/lists/:id. */
 import type { FastifyInstance } from 'fastify';
 import type { ListMeta } from '../../pipeline/list-store.ts';
-import { listProgress } from '../../pipeline/progress.ts';
+import { estimateFinish, type ListProgress, listProgress } from '../../pipeline/progress.ts';
 import { tenantOf } from '../auth.ts';
 import { apiError } from '../errors.ts';
 import { purgeList } from '../purge-list.ts';
@@ -62,7 +62,8 @@ export async function listRoutes(app: FastifyInstance): Promise<void> {
       const meta = await requireList(request, request.params.id);
       return {
         ...listSummary(meta),
-        progress: await listProgress(rt, meta),
+        progress: progressJson(await listProgress(rt, meta)),
+        column: meta.column,
         summary: meta.summary ?? null,
         updated_at: meta.updatedAt,
         error: meta.error,
@@ -93,4 +94,26 @@ export async function listRoutes(app: FastifyInstance): Promise<void> {
       return reply.code(204).send();
     },
   );
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The API's shape of progress: snake_case times as ISO strings. */
+function progressJson(progress: ListProgress) {
+  const { waiting } = progress;
+  return {
+    rows: progress.rows,
+    unique: progress.unique,
+    verified: progress.verified,
+    pending: progress.pending,
+    greylisted: progress.greylisted,
+    waiting: {
+      ...waiting.addresses,
+      until: iso(waiting.until),
+      domains: waiting.domains.map((d) => ({ ...d, until: iso(d.until) })),
+    },
+    deadline: iso(progress.deadlineAt),
+    // The API keeps no rate history: the estimate rests on the waits and the deadline.
+    eta: progress.pending === 0 ? null : iso(estimateFinish(progress, null)),
+  };
 }

@@ -1,6 +1,7 @@
 /** GET /v1/lists/:id/reports/:kind: the latest finished run's reports of a list. */
 import type { FastifyInstance } from 'fastify';
 import { storageKeys } from '../../pipeline/names.ts';
+import { writePartialReports } from '../../pipeline/partial-reports.ts';
 import { apiError } from '../errors.ts';
 import { downloadName, REPORT_KIND_NAMES, requireReportKind } from '../report-kinds.ts';
 import { requireList } from '../require-list.ts';
@@ -12,17 +13,28 @@ interface ReportParams {
   kind: string;
 }
 
+interface ReportQuery {
+  partial?: boolean;
+}
+
 export async function reportRoutes(app: FastifyInstance): Promise<void> {
   const { rt } = app;
 
-  app.get<{ Params: ReportParams }>(
+  app.get<{ Params: ReportParams; Querystring: ReportQuery }>(
     '/lists/:id/reports/:kind',
     {
       schema: {
         summary: 'Download a report of a done list',
         description:
           `kind: ${REPORT_KIND_NAMES.join(', ')}. The file itself, or (S3 storage) a 302 ` +
-          'redirect to a presigned URL valid for DOWNLOAD_URL_TTL.',
+          'redirect to a presigned URL valid for DOWNLOAD_URL_TTL. deliverable, risky, ' +
+          "undeliverable and unknown are the rows of that status with the input's columns; " +
+          'zip holds those four. Content-Disposition names each file with its extension ' +
+          '(attachment for files, inline for summary.json and report.html). ' +
+          'partial=true, while the list is still verified: the same reports of what is known ' +
+          'now, made on request; rows still waiting are marked pending in report.csv and ' +
+          "counted in summary.json's pending, and are in no file sorted by verdict. Header " +
+          'X-Listclean-Partial says which you got.',
         tags: ['reports'],
         params: {
           type: 'object',
@@ -32,7 +44,17 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
             kind: { type: 'string', description: REPORT_KIND_NAMES.join(', ') },
           },
         },
-        produces: ['text/csv', 'application/json', 'text/html'],
+        querystring: {
+          type: 'object',
+          properties: {
+            partial: {
+              type: 'boolean',
+              default: false,
+              description: 'What is known so far, while the list is verified.',
+            },
+          },
+        },
+        produces: ['text/csv', 'application/json', 'text/html', 'application/zip'],
         response: {
           200: { description: 'The report file.', type: 'string' },
           302: { description: 'Redirect to a presigned download URL.', type: 'null' },
@@ -44,6 +66,17 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
       const meta = await requireList(request, request.params.id);
       const kind = request.params.kind;
       const report = requireReportKind(kind);
+      const running = meta.status !== 'done' && meta.status !== 'failed';
+      if (request.query.partial === true && running) {
+        await writePartialReports(rt, meta.id);
+        reply.header('x-listclean-partial', 'true');
+        return sendReport(request, reply, {
+          key: storageKeys.partial(meta.id, report.file),
+          report,
+          downloadName: downloadName(meta.name, report, 'partial'),
+        });
+      }
+      reply.header('x-listclean-partial', 'false');
       // During a hygiene run the reports of the last finished run are still there to serve.
       const ready =
         meta.status === 'done' || (await rt.lists.runs(meta.id)).some((r) => r.status === 'done');
@@ -53,13 +86,14 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
       if (!ready) {
         throw apiError(
           'not_ready',
-          `The list is ${meta.status}; reports are ready once GET /v1/lists/${meta.id} says done.`,
+          `The list is ${meta.status}; reports are ready once GET /v1/lists/${meta.id} says done ` +
+            '(or ask for what is known so far with ?partial=true).',
         );
       }
       return sendReport(request, reply, {
         key: storageKeys.output(meta.id, report.file),
         report,
-        downloadName: downloadName(meta.name, kind, report),
+        downloadName: downloadName(meta.name, report),
       });
     },
   );

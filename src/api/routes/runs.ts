@@ -104,7 +104,7 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
       return sendReport(request, reply, {
         key: storageKeys.runOutput(meta.id, runId, report.file),
         report,
-        downloadName: downloadName(meta.name, kind, report, runId),
+        downloadName: downloadName(meta.name, report, runId),
       });
     },
   );

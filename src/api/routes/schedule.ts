@@ -6,7 +6,7 @@ import {
   DEFAULT_TIMEZONE,
   getSchedule,
   removeSchedule,
-  type Schedule,
+  scheduleJson,
   setSchedule,
 } from '../../pipeline/schedule.ts';
 import { apiError } from '../errors.ts';
@@ -23,9 +23,7 @@ const scheduleSchema = {
   },
 } as const;
 
-function toBody(schedule: Schedule) {
-  return { cron: schedule.cron, timezone: schedule.timezone, next_run: schedule.nextRun };
-}
+const toBody = scheduleJson;
 
 export async function scheduleRoutes(app: FastifyInstance): Promise<void> {
   const { rt } = app;

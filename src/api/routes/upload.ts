@@ -1,10 +1,14 @@
 /**
- * POST /v1/lists: a CSV upload, streamed into storage and queued. Its own plugin because it
- * swaps Fastify's body parsers for ones that hand the raw stream through unread.
+ * POST /v1/lists: a CSV upload, streamed into storage and queued (an .xlsx workbook is stored as
+ * the CSV of its first sheet). Its own plugin because it swaps Fastify's body parsers for ones
+ * that hand the raw stream through unread.
  */
 import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
+import { parseDuration } from '../../config/duration.ts';
+import { formatBytes } from '../../csv/utf8.ts';
+import { MAX_WORKBOOK_BYTES, XLSX_MEDIA_TYPE } from '../../csv/workbook.ts';
 import { submitList } from '../../pipeline/submit.ts';
 import { checkWebhookTarget } from '../../webhook/target.ts';
 import { tenantOf } from '../auth.ts';
@@ -16,7 +20,7 @@ import {
   ACCEPTED_TYPES,
   checkDeclaredLength,
   openUpload,
-  RAW_CSV_TYPES,
+  RAW_UPLOAD_TYPES,
 } from '../upload/source.ts';
 
 interface UploadQuery {
@@ -24,6 +28,7 @@ interface UploadQuery {
   column?: string;
   include_risky?: boolean;
   webhook_url?: string;
+  deadline?: string;
 }
 
 const querystring = {
@@ -51,6 +56,12 @@ const querystring = {
       maxLength: 2048,
       description: 'http(s) URL that is POSTed to when the list is done or failed.',
     },
+    deadline: {
+      type: 'string',
+      maxLength: 32,
+      description:
+        'How long the list (and each hygiene run) may take, e.g. 45m or 2h; 0 = none; default LIST_DEADLINE. When it passes, what still waits (greylisting, throttled providers, slow servers) is finalised with its last answer.',
+    },
   },
 } as const;
 
@@ -58,7 +69,7 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
   const { rt } = app;
   const limits = { maxBytes: rt.config.MAX_UPLOAD_BYTES, maxRows: rt.config.MAX_UPLOAD_ROWS };
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser([...RAW_CSV_TYPES], (_request, payload, done) => done(null, payload));
+  app.addContentTypeParser([...RAW_UPLOAD_TYPES], (_request, payload, done) => done(null, payload));
   await app.register(multipart, { throwFileSizeLimit: true });
 
   app.post<{ Querystring: UploadQuery }>(
@@ -70,9 +81,11 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
         description:
           'The CSV as the body (Content-Type text/csv, application/csv or text/plain) or as ' +
           'the field "file" of a multipart/form-data form. Streamed to storage; over ' +
-          'MAX_UPLOAD_BYTES or MAX_UPLOAD_ROWS gives 413.',
+          'MAX_UPLOAD_BYTES or MAX_UPLOAD_ROWS gives 413. An .xlsx workbook (Content-Type ' +
+          `${XLSX_MEDIA_TYPE}, or a .xlsx file in the form) is taken too, up to ` +
+          `${formatBytes(MAX_WORKBOOK_BYTES)}: its first sheet is stored as CSV and cleaned.`,
         tags: ['lists'],
-        consumes: [...RAW_CSV_TYPES, 'multipart/form-data'],
+        consumes: [...RAW_UPLOAD_TYPES, 'multipart/form-data'],
         querystring,
         response: {
           202: { ...acceptedSchema, description: 'Queued; Location names the list.' },
@@ -84,6 +97,13 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
       const tenant = tenantOf(request);
       const query = request.query;
       checkDeclaredLength(request, limits.maxBytes);
+      const deadlineMs = query.deadline === undefined ? undefined : parseDuration(query.deadline);
+      if (deadlineMs === null) {
+        throw apiError(
+          'invalid_request',
+          `deadline wants a duration such as 45m, 2h or 0 (none), got ${JSON.stringify(query.deadline)}.`,
+        );
+      }
       const webhookUrl = await checkedWebhook(query.webhook_url, rt.config.WEBHOOK_ALLOW_PRIVATE);
       const source = await openUpload(request, limits.maxBytes);
       const id = randomUUID();
@@ -97,7 +117,11 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
           id,
           tenant,
           name: query.name ?? source.filename ?? 'list.csv',
-          options: { column: query.column, includeRisky: query.include_risky === true },
+          options: {
+            column: query.column,
+            includeRisky: query.include_risky === true,
+            ...(deadlineMs === undefined ? {} : { deadlineMs }),
+          },
           input: body,
         });
       } catch (error) {

@@ -2,12 +2,16 @@
  * An upload, streamed: the first bytes (up to SNIFF_SAMPLE_BYTES) are read to decide the CSV
  * layout — so an empty or non-CSV file is refused before anything is stored — then those bytes
  * and the rest flow on, counted, to storage. Only the sample is ever held in memory.
+ *
+ * An .xlsx workbook (known by its bytes, whatever the Content-Type said) is the exception: it is
+ * read whole, up to MAX_WORKBOOK_BYTES, and its first sheet goes on as CSV (src/csv/workbook.ts).
  */
 import { Readable } from 'node:stream';
 import { type CsvLayout, SNIFF_SAMPLE_BYTES, sniffCsv } from '../../csv/index.ts';
+import { checkWorkbookSize, isWorkbook, workbookToCsv } from '../../csv/workbook.ts';
 import { isListcleanError } from '../../errors.ts';
 import { apiError } from '../errors.ts';
-import { UploadCounter, type UploadLimits } from './counter.ts';
+import { tooLarge, UploadCounter, type UploadLimits } from './counter.ts';
 
 export interface CheckedUpload {
   layout: CsvLayout;
@@ -40,7 +44,10 @@ export async function checkUpload(
     counter.add(chunk);
     head.push(chunk);
   }
-  const layout = sniff(Buffer.concat(head).subarray(0, SNIFF_SAMPLE_BYTES), column);
+  const sample = Buffer.concat(head).subarray(0, SNIFF_SAMPLE_BYTES);
+  if (isWorkbook(sample))
+    return checkWorkbook(head, ended ? null : chunks, counter, limits, column);
+  const layout = sniff(sample, column);
   counter.headerLines = layout.hasHeader ? 1 : 0;
   counter.checkRows(ended);
 
@@ -59,12 +66,53 @@ export async function checkUpload(
   return { layout, body: Readable.from(all(), { objectMode: false }) };
 }
 
+/** The rest of a workbook read (bytes counted), its first sheet converted, checked as a CSV. */
+async function checkWorkbook(
+  head: Buffer[],
+  rest: AsyncIterator<unknown> | null,
+  counter: UploadCounter,
+  limits: UploadLimits,
+  column: string | undefined,
+): Promise<CheckedUpload> {
+  const parts = [...head];
+  clientErrors(() => checkWorkbookSize(counter.bytes));
+  if (rest) {
+    for (let next = await rest.next(); !next.done; next = await rest.next()) {
+      const chunk = asBuffer(next.value);
+      counter.add(chunk);
+      clientErrors(() => checkWorkbookSize(counter.bytes));
+      parts.push(chunk);
+    }
+  }
+  const { csv, records } = await clientErrors(() =>
+    workbookToCsv(Buffer.concat(parts), { maxRows: limits.maxRows }),
+  );
+  const layout = sniff(csv.subarray(0, SNIFF_SAMPLE_BYTES), column);
+  if (records - (layout.hasHeader ? 1 : 0) > limits.maxRows) {
+    throw tooLarge(
+      `The workbook's first sheet has more than the limit of ${limits.maxRows} rows ` +
+        '(MAX_UPLOAD_ROWS). Split the list into smaller files and upload each.',
+    );
+  }
+  return { layout, body: Readable.from([csv], { objectMode: false }) };
+}
+
 /** The sniffer's refusals (empty, not CSV, no email column) are the client's to fix: 400. */
 function sniff(sample: Buffer, column: string | undefined): CsvLayout {
+  return clientErrors(() => sniffCsv(sample, { column }));
+}
+
+/** Our own errors as the API's (their catalogued status; 413 closes the connection). */
+function clientErrors<T>(work: () => T): T {
+  const answer = (error: unknown): never => {
+    if (!isListcleanError(error)) throw error;
+    if (error.code === 'too_large') throw tooLarge(error.message);
+    throw apiError(error.code, error.message);
+  };
   try {
-    return sniffCsv(sample, { column });
+    const result = work();
+    return (result instanceof Promise ? result.catch(answer) : result) as T;
   } catch (error) {
-    if (isListcleanError(error)) throw apiError(error.code, error.message);
-    throw error;
+    return answer(error);
   }
 }

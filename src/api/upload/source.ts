@@ -4,12 +4,15 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
+import { XLSX_MEDIA_TYPE } from '../../csv/workbook.ts';
 import { apiError } from '../errors.ts';
 import { tooLarge } from './counter.ts';
 
 /** Media types sent as the raw body; text/plain because curl --data-binary sends it. */
 export const RAW_CSV_TYPES = ['text/csv', 'application/csv', 'text/plain'] as const;
-export const ACCEPTED_TYPES = [...RAW_CSV_TYPES, 'multipart/form-data (field "file")'] as const;
+/** Every raw body taken: a CSV, or an .xlsx workbook (its first sheet is cleaned). */
+export const RAW_UPLOAD_TYPES = [...RAW_CSV_TYPES, XLSX_MEDIA_TYPE] as const;
+export const ACCEPTED_TYPES = [...RAW_UPLOAD_TYPES, 'multipart/form-data (field "file")'] as const;
 
 /** Room for a multipart form's boundaries and part headers around the file itself. */
 const MULTIPART_OVERHEAD = 64 * 1024;
@@ -37,8 +40,9 @@ export async function openUpload(request: FastifyRequest, maxBytes: number): Pro
   if (request.body instanceof Readable) return { stream: request.body, filename: null };
   throw apiError(
     'unsupported_media_type',
-    `No file in the request. Send the CSV as the body with Content-Type ${RAW_CSV_TYPES.join(', ')}, ` +
-      'or as the field "file" of a multipart/form-data form.',
+    `No file in the request. Send the CSV as the body with Content-Type ${RAW_CSV_TYPES.join(', ')} ` +
+      `(an .xlsx workbook with ${XLSX_MEDIA_TYPE}), or as the field "file" of a ` +
+      'multipart/form-data form.',
   );
 }
 

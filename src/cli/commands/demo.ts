@@ -6,15 +6,13 @@
  */
 import type { Command } from 'commander';
 import { packageRoot } from '../../config/package-root.ts';
+import { SANDBOX_CLIENT_ENV } from '../../sandbox/client-env.ts';
 
 /** Short waits so the demo's greylisting, tarpit and retries finish in seconds, not hours. */
 const DEMO_ENV = {
   HELO_NAME: 'demo.listclean.test',
   MAIL_FROM: 'verify@demo.listclean.test',
-  SMTP_CONNECT_TIMEOUT: '2s',
-  SMTP_BANNER_TIMEOUT: '2s',
-  SMTP_COMMAND_TIMEOUT: '3s',
-  GREYLIST_RETRY_DELAYS: '1s,2s',
+  ...SANDBOX_CLIENT_ENV,
   CACHE_MAX_AGE: '0',
 };
 

@@ -1,5 +1,6 @@
 /** `listclean sandbox --scenario FILE`: runs a sandbox mail world until interrupted. */
 import type { Command } from 'commander';
+import { SANDBOX_CLIENT_ENV } from '../../sandbox/client-env.ts';
 import { loadScenario, startWorld } from '../../sandbox/index.ts';
 import { waitForSignal } from '../signals.ts';
 
@@ -16,13 +17,16 @@ export function registerSandbox(program: Command): void {
       'after',
       '\nPrints the environment that points listclean at the world, e.g.\n' +
         '  listclean sandbox -s examples/sandbox-scenario.yaml > sandbox.env &\n' +
+        "  until grep -q '# listclean sandbox: ready' sandbox.env 2>/dev/null; do sleep 0.2; done\n" +
         '  set -a; . ./sandbox.env; set +a; listclean verify alice@acme-corp.com',
     )
     .action(async (flags: { scenario: string; port?: string }) => {
       const scenario = await loadScenario(flags.scenario);
       const world = await startWorld(scenario, flags.port ? { basePort: Number(flags.port) } : {});
-      for (const [key, value] of Object.entries(world.env))
+      for (const [key, value] of Object.entries({ ...world.env, ...SANDBOX_CLIENT_ENV }))
         process.stdout.write(`${key}=${value}\n`);
+      // Last, so a script that waits for it knows every variable is there.
+      process.stdout.write('# listclean sandbox: ready\n');
       const hosts = Object.keys(world.allStats());
       process.stderr.write(
         `listclean sandbox: DNS on ${world.env.DNS_SERVERS}, ${hosts.length} SMTP host(s) on port ${world.smtpPort}; ` +

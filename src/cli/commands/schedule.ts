@@ -37,7 +37,7 @@ export function registerSchedule(program: Command): void {
     )
     .action(async (listId: string, flags: ScheduleFlags) => {
       await withRuntime(async (rt) => {
-        const { getSchedule, removeSchedule, setSchedule } = await import(
+        const { getSchedule, removeSchedule, scheduleJson, setSchedule } = await import(
           '../../pipeline/schedule.ts'
         );
         await rt.lists.require(listId, '`listclean lists` shows the lists.');
@@ -51,7 +51,10 @@ export function registerSchedule(program: Command): void {
         const schedule = flags.cron
           ? await setSchedule(rt, listId, flags.cron, flags.timezone)
           : await getSchedule(rt, listId);
-        process.stdout.write(`${JSON.stringify(schedule ?? { list: listId, schedule: null })}\n`);
+        // The API's shape (next_run), so scripts read both alike.
+        process.stdout.write(
+          `${JSON.stringify(schedule ? scheduleJson(schedule) : { list: listId, schedule: null })}\n`,
+        );
       });
     });
 

@@ -1,16 +1,20 @@
-/** `listclean verify <email>...|-`: one JSON line per address, in input order. */
+/**
+ * `listclean verify <email>...|-`: one JSON line per address as soon as its verdict is final
+ * (`--ordered`: in input order).
+ */
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { parseDurationList } from '../../config/duration.ts';
 import { readEnv } from '../../config/env.ts';
 import { ListcleanError } from '../../errors.ts';
 import { createRoundContext } from '../../verify/context.ts';
-import { verifyAddresses } from '../../verify/verify-addresses.ts';
+import { INTERACTIVE_TRANSIENT_RETRY, verifyAddresses } from '../../verify/verify-addresses.ts';
 
 interface VerifyFlags {
   concurrency: string;
   greylistWait: boolean;
   greylistDelays?: string;
+  ordered?: boolean;
 }
 
 async function readStdinLines(): Promise<string[]> {
@@ -27,14 +31,22 @@ async function readStdinLines(): Promise<string[]> {
 export function registerVerify(program: Command): void {
   program
     .command('verify')
-    .description('verify addresses; prints one JSON object per address per line, in input order')
+    .description(
+      'verify addresses; prints one JSON object per address per line as soon as its verdict is final',
+    )
     .argument('<email...>', 'addresses to verify, or - to read one per line from stdin')
     .option('-c, --concurrency <n>', 'domains verified at once', '16')
+    .option(
+      '--ordered',
+      'print in input order (a greylisted address then holds back the lines after it)',
+    )
     .option('--no-greylist-wait', 'report greylisted addresses as unknown/greylisted at once')
     .option('--greylist-delays <list>', 'override GREYLIST_RETRY_DELAYS, e.g. 30s,2m')
     .addHelpText(
       'after',
-      '\nExit status 0 when every address got a verdict (whatever it is).\n' +
+      '\nLines come in the order verdicts become final (quick domains first, greylisted\n' +
+        'addresses after their retries); each carries "email" as given. --ordered keeps input order.\n' +
+        'Exit status 0 when every address got a verdict (whatever it is).\n' +
         'Configuration comes from the environment (DNS_SERVERS, SMTP_PORT, HELO_NAME, MAIL_FROM, …).',
     )
     .action(async (emails: string[], flags: VerifyFlags) => {
@@ -61,8 +73,8 @@ export function registerVerify(program: Command): void {
         concurrency,
         greylistDelaysMs: delays,
         waitForGreylist: flags.greylistWait,
-        transientRetries: 1,
-        transientBackoffMs: 2000,
+        ordered: flags.ordered === true,
+        ...INTERACTIVE_TRANSIENT_RETRY,
         onResult: (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
         onProgress: (message) => process.stderr.write(`listclean: ${message}\n`),
       });

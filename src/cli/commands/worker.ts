@@ -13,7 +13,9 @@ import { waitForSignal } from '../signals.ts';
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('run the worker pools (ingest, probe, aggregate) until SIGTERM/SIGINT')
+    .description(
+      'run the worker pools (ingest, probe and the provider pools, aggregate, hygiene, webhooks) until SIGTERM/SIGINT',
+    )
     .option('--grace <duration>', 'how long to let jobs in hand finish when stopping', '60s')
     .action(async (flags: { grace: string }) => {
       const graceMs = parseDuration(flags.grace);

@@ -1,0 +1,138 @@
+/**
+ * The rows of a list joined with their verdicts, in input order, as the aggregate (and partial
+ * reports) write them: every row, a verdict for each (a row with no usable address is
+ * `invalid_syntax`; an address with no recorded verdict `unknown / temporary_failure`, flagged
+ * `pending`), and whether an earlier row had the same address.
+ */
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { addressFlags, parseAddress } from '../address/index.ts';
+import type { CsvLayout, CsvRow } from '../csv/index.ts';
+import type { CachedVerdict } from '../redis/index.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import {
+  type AddressResult,
+  buildResult,
+  invalidSyntaxResult,
+  syntaxResult,
+} from '../verdict/result.ts';
+import { chunked, inputRows } from './input.ts';
+
+const CHUNK_ROWS = 1000;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.csv': 'text/csv',
+  '.json': 'application/json',
+  '.html': 'text/html',
+  '.zip': 'application/zip',
+};
+
+export interface JoinedRow {
+  fields: string[];
+  result: AddressResult;
+  normalized: string | null;
+  /** An earlier row had the same normalised address. */
+  duplicate: boolean;
+  /** A valid address with no verdict yet. */
+  pending: boolean;
+}
+
+function resultFor(
+  row: CsvRow,
+  verdicts: Map<string, CachedVerdict>,
+  column: string,
+): {
+  result: AddressResult;
+  normalized: string | null;
+  /** The address is valid but has no verdict (yet). */
+  pending: boolean;
+} {
+  if (row.malformed)
+    return {
+      result: invalidSyntaxResult('', `malformed CSV row: ${row.malformed}`, 'malformed-row'),
+      normalized: null,
+      pending: false,
+    };
+  const email = row.email ?? '';
+  if (email.trim() === '')
+    return {
+      result: invalidSyntaxResult(email, `no address in column "${column}"`, 'empty-cell'),
+      normalized: null,
+      pending: false,
+    };
+  const parsed = parseAddress(email);
+  if (!parsed.ok)
+    return {
+      result: syntaxResult(email, parsed),
+      normalized: null,
+      pending: false,
+    };
+  const verdict = verdicts.get(parsed.normalized);
+  const flags = addressFlags(parsed.local, parsed.domain);
+  return {
+    normalized: parsed.normalized,
+    pending: verdict === undefined,
+    result: buildResult({
+      email,
+      normalized: parsed.normalized,
+      reason: verdict?.reason ?? 'temporary_failure',
+      flags,
+      catchAll: verdict?.catchAll ?? false,
+      mxHost: verdict?.mxHost ?? null,
+      smtpCode: verdict?.smtpCode ?? null,
+      smtpEnhancedCode: verdict?.smtpEnhancedCode ?? null,
+      detail: verdict
+        ? verdict.detail
+        : 'no verdict was recorded (its probe job failed); try again later',
+      checkedAt: verdict?.checkedAt ?? new Date(),
+      rule: verdict ? verdict.rule : 'no-verdict-recorded',
+    }),
+  };
+}
+
+/**
+ * Chunks of joined rows. `seenKey`: a Redis set of the addresses met so far (duplicates), empty
+ * at the start and the caller's to delete.
+ */
+export async function* joinedChunks(
+  rt: Runtime,
+  listId: string,
+  runId: string,
+  layout: CsvLayout,
+  seenKey: string,
+): AsyncGenerator<JoinedRow[]> {
+  const column = layout.columns[layout.emailColumn] ?? '';
+  for await (const chunk of chunked(inputRows(rt.storage, listId, layout), CHUNK_ROWS)) {
+    const addresses = new Set<string>();
+    for (const row of chunk) {
+      const parsed = row.email && !row.malformed ? parseAddress(row.email) : null;
+      if (parsed?.ok) addresses.add(parsed.normalized);
+    }
+    const verdicts = await rt.results.getMany(listId, runId, [...addresses]);
+    const rows = chunk.map((row) => ({ row, ...resultFor(row, verdicts, column) }));
+    // Pipelined SADD in row order: 0 means an earlier row had the same address.
+    const pipeline = rt.redis.pipeline();
+    for (const r of rows) if (r.normalized) pipeline.sadd(seenKey, r.normalized);
+    const answers = (await pipeline.exec()) ?? [];
+    let answer = 0;
+    yield rows.map((r) => ({
+      fields: r.row.fields,
+      result: r.result,
+      normalized: r.normalized,
+      duplicate: r.normalized ? answers[answer++]?.[1] === 0 : false,
+      pending: r.pending,
+    }));
+  }
+}
+
+/** Uploads finished report files (name → local path) under `keyOf(name)`. */
+export async function putReports(
+  rt: Runtime,
+  files: ReadonlyArray<readonly [string, string]>,
+  keyOf: (file: string) => string,
+): Promise<void> {
+  for (const [file, local] of files) {
+    const contentType = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
+    await rt.storage.put(keyOf(file), createReadStream(local), { contentType });
+  }
+}

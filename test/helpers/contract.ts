@@ -1,0 +1,23 @@
+/**
+ * The fields of a verification result as the contract names them (docs/DESIGN.md §5: the
+ * `listclean verify` line, the same object over HTTP), spelt out by hand so a test compares the
+ * code with the contract rather than with itself.
+ */
+export const CLI_CONTRACT_FIELDS = [
+  'email',
+  'email_normalized',
+  'status',
+  'reason',
+  'risk_score',
+  'role',
+  'free',
+  'disposable',
+  'catch_all',
+  'suggestion',
+  'mx_host',
+  'smtp_code',
+  'smtp_enhanced_code',
+  'detail',
+  'checked_at',
+  'rule',
+];
