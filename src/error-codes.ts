@@ -75,6 +75,7 @@ export const ERROR_CODES = {
   list_not_found: { http: 404, meaning: 'no such list (or it belongs to another tenant)' },
   list_failed: { http: 409, meaning: 'the list failed; its error says why' },
   list_not_finished: { http: 409, meaning: 'the list is still being processed' },
+  list_not_failed: { http: 409, meaning: 'only a failed list can be retried' },
   list_busy: {
     http: 409,
     meaning: 'a worker holds one of the list’s jobs right now; retry in a moment',
@@ -87,6 +88,10 @@ export const ERROR_CODES = {
   run_not_found: { http: 404, meaning: 'no such run of the list' },
   unknown_report: { http: 404, meaning: 'no report of that kind' },
   report_missing: { http: 500, meaning: 'a report the list should have is missing from storage' },
+  trace_not_found: {
+    http: 404,
+    meaning: 'the list has no SMTP transcript of that name (it was not uploaded with trace=true)',
+  },
   interrupted: {
     http: null,
     meaning: '`clean` was interrupted; the same command continues the list',
@@ -94,9 +99,21 @@ export const ERROR_CODES = {
   no_schedule: { http: 404, meaning: 'the list has no hygiene schedule' },
   invalid_cron: { http: 400, meaning: 'the schedule’s cron expression does not parse' },
   invalid_timezone: { http: 400, meaning: 'the schedule’s time zone is not an IANA zone name' },
+  schedule_too_frequent: {
+    http: 400,
+    meaning: 'the schedule would start runs closer together than HYGIENE_MIN_INTERVAL',
+  },
 
   // HTTP requests
   unauthorized: { http: 401, meaning: 'no or an unknown API key (Authorization: Bearer <key>)' },
+  link_expired: {
+    http: 401,
+    meaning: 'a signed download link is past its expiry (60 s); ask for a new one',
+  },
+  link_invalid: {
+    http: 401,
+    meaning: 'a signed download link does not match its list, run, report or key',
+  },
   rate_limited: {
     http: 429,
     meaning: 'more requests per minute than API_RATE_LIMIT; wait for Retry-After',

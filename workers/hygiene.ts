@@ -8,7 +8,10 @@ import { workerOptions } from './options.ts';
 export function startHygieneWorker(rt: Runtime): Worker<{ listId: string }> {
   return new Worker<{ listId: string }>(
     QUEUES.hygiene,
-    async (job) => startHygieneRun(rt, job.data.listId),
+    async (job) =>
+      startHygieneRun(rt, job.data.listId, new Date(), {
+        minIntervalMs: rt.config.HYGIENE_MIN_INTERVAL,
+      }),
     workerOptions(rt, QUEUES.hygiene, 4),
   );
 }

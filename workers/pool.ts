@@ -4,6 +4,7 @@
  * handed back (their locks lapse and another worker takes them over).
  */
 import type { Worker } from 'bullmq';
+import { EgressRegistration } from '../src/egress/registry.ts';
 import { orphanedPoolQueues, registerPools } from '../src/pipeline/pool-registry.ts';
 import type { Runtime } from '../src/runtime/runtime.ts';
 import { startAggregateWorker } from './aggregate.ts';
@@ -39,6 +40,12 @@ export async function startWorkers(rt: Runtime): Promise<WorkerPool> {
   // Before any worker exists: nothing to close if Redis refuses.
   await setPoolConcurrency(rt);
   await registerPools(rt);
+  // Greylisting retries are left to a worker that has their egress while one is alive.
+  const egresses = await EgressRegistration.start(
+    rt.redis,
+    rt.prefix,
+    rt.round.egresses.map((egress) => egress.name),
+  );
   const orphans = await orphanedPoolQueues(rt);
   for (const name of orphans) {
     rt.log.info({ queue: name }, 'draining a probe pool queue the policy no longer names');
@@ -65,6 +72,7 @@ export async function startWorkers(rt: Runtime): Promise<WorkerPool> {
       const outcome = await Promise.race([graceful.then(() => 'ok' as const), deadline]);
       clearTimeout(timer);
       if (outcome === 'late') await Promise.all(workers.map((w) => w.close(true)));
+      await egresses.stop();
     },
   };
 }

@@ -12,6 +12,8 @@ import { KeyRing } from './key-ring.ts';
 import { loggerOptions } from './logger.ts';
 import { registerOpenApi } from './openapi.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { consoleRoutes } from './routes/console.ts';
+import { doctorRoutes } from './routes/doctor.ts';
 import { healthRoutes } from './routes/health.ts';
 import { assertServeConfig } from './serve-config.ts';
 import { v1Routes } from './v1.ts';
@@ -51,5 +53,9 @@ export async function buildApp(
     });
   }
   await app.register(v1Routes, { prefix: '/v1' });
+  // The operator's /v1/doctor: ADMIN_KEY, not an API key, so outside the /v1 scope's auth.
+  await app.register(doctorRoutes, { prefix: '/v1' });
+  // The web console at / (static files; it calls /v1 with the key it is given).
+  await app.register(consoleRoutes);
   return app;
 }

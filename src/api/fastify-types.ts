@@ -12,6 +12,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The media types a route takes, named in its 415 answer. */
     accepts?: readonly string[];
+    /** The route also takes a signed link (`expires`, `sig`) instead of a key (signed-links.ts). */
+    signedLinks?: boolean;
   }
   interface FastifyRequest {
     /** The tenant of the request's API key; null until authenticated (or when not). */

@@ -1,10 +1,10 @@
 /**
  * Request logging (pino): API keys never reach the log, nor do webhook URLs (they often carry
- * a secret token of the receiver in their path or query).
+ * a secret token of the receiver in their path or query), nor the signatures of download links.
  */
 import type { FastifyServerOptions } from 'fastify';
 
-const SECRET_QUERY = /([?&](?:webhook_url|key|token)=)[^&#]*/gi;
+const SECRET_QUERY = /([?&](?:webhook_url|key|token|sig)=)[^&#]*/gi;
 
 export function redactUrl(url: string): string {
   return url.replace(SECRET_QUERY, '$1[redacted]');

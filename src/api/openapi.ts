@@ -20,6 +20,11 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from API_KEYS.' },
+          adminKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The operator key, ADMIN_KEY (GET /v1/doctor).',
+          },
         },
       },
       security: [{ apiKey: [] }],

@@ -32,6 +32,29 @@ export const listIdParams = {
 
 const status = { type: 'string', enum: [...LIST_STATUSES] } as const;
 
+/** The query of a signed download link (POST …/link makes them): used instead of the key. */
+export const signedLinkQuery = {
+  expires: {
+    type: 'string',
+    pattern: '^\\d{1,12}$',
+    description: 'Signed link: when it expires (unix seconds).',
+  },
+  sig: { type: 'string', maxLength: 100, description: 'Signed link: its signature.' },
+} as const;
+
+/** POST …/reports/:kind/link answers this. */
+export const signedLinkSchema = {
+  type: 'object',
+  required: ['url', 'expires_at'],
+  properties: {
+    url: {
+      type: 'string',
+      description: "The report's URL (path and query, on this API's origin), usable without a key.",
+    },
+    expires_at: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
 export const listSummarySchema = {
   type: 'object',
   required: ['id', 'name', 'status', 'created_at'],
@@ -40,6 +63,29 @@ export const listSummarySchema = {
     name: { type: 'string' },
     status,
     created_at: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+/** An entry of GET /v1/lists: the summary, how far it got, and its verdicts once done. */
+export const listIndexSchema = {
+  ...listSummarySchema,
+  required: [...listSummarySchema.required, 'progress', 'by_status'],
+  properties: {
+    ...listSummarySchema.properties,
+    progress: {
+      type: 'object',
+      required: ['rows', 'unique', 'verified'],
+      properties: {
+        rows: { type: 'integer', description: 'Data rows read so far.' },
+        unique: { type: 'integer', description: 'Distinct addresses.' },
+        verified: { type: 'integer', description: 'Addresses with a verdict (this run).' },
+      },
+    },
+    by_status: {
+      description: "summary.json's rows by status once the list is done, else null.",
+      type: ['object', 'null'],
+      additionalProperties: { type: 'integer' },
+    },
   },
 } as const;
 
@@ -159,6 +205,18 @@ export const verifyResultSchema = {
     detail: { ...nullableString, description: "The server's words (or ours), for humans." },
     checked_at: { type: 'string', format: 'date-time' },
     rule: { ...nullableString, description: 'The rule that decided the verdict.' },
+    mx_provider: {
+      ...nullableString,
+      description: 'Who runs the mail: google, microsoft, … or the MX host’s registrable domain.',
+    },
+    spf: { type: ['boolean', 'null'], description: 'The domain publishes SPF (null: unknown).' },
+    dmarc: {
+      type: ['string', 'null'],
+      enum: ['none', 'quarantine', 'reject', 'absent', null],
+      description: 'The domain’s DMARC policy (absent: none published; null: unknown).',
+    },
+    egress: { ...nullableString, description: 'Where the probe left from.' },
+    trace: { ...nullableString, description: 'The SMTP transcript that decided it (trace=true).' },
   },
 } as const;
 

@@ -7,26 +7,40 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { rateLimitNamespace } from '../redis/keys.ts';
 import { requireTenant } from './auth.ts';
 import { apiError } from './errors.ts';
+import { guardRedis } from './redis-guard.ts';
+import { linkRoutes } from './routes/links.ts';
 import { listRoutes } from './routes/lists.ts';
+import { previewRoutes } from './routes/preview.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { retryRoutes } from './routes/retry.ts';
 import { runRoutes } from './routes/runs.ts';
 import { scheduleRoutes } from './routes/schedule.ts';
+import { traceRoutes } from './routes/traces.ts';
 import { uploadRoutes } from './routes/upload.ts';
 import { verifyRoutes } from './routes/verify.ts';
+import { acceptSignedLink } from './signed-links.ts';
 
 export const V1_ROUTES: FastifyPluginAsync[] = [
   uploadRoutes,
   listRoutes,
   reportRoutes,
+  retryRoutes,
   scheduleRoutes,
   runRoutes,
   verifyRoutes,
+  previewRoutes,
+  linkRoutes,
+  traceRoutes,
 ];
 
 export async function v1Routes(scope: FastifyInstance): Promise<void> {
   const { rt } = scope;
+  // First: while Redis is away nothing below can answer (the rate limiter included).
+  guardRedis(scope);
   // preParsing: after the rate limiter (onRequest), before any body is read.
   scope.addHook('preParsing', async (request) => {
+    // Report downloads also open with a short-lived signed link instead of the key.
+    await acceptSignedLink(request);
     await requireTenant(request);
   });
   await scope.register(rateLimit, {

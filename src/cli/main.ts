@@ -7,6 +7,8 @@ import { packageVersion } from '../config/package-root.ts';
 import { isListcleanError } from '../errors.ts';
 import { registerClean } from './commands/clean.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerDoctor } from './commands/doctor.ts';
+import { registerRetry } from './commands/retry.ts';
 import { registerSandbox } from './commands/sandbox.ts';
 import { registerSchedule } from './commands/schedule.ts';
 import { registerServe } from './commands/serve.ts';
@@ -24,8 +26,10 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerServe(program);
   registerSchedule(program);
+  registerRetry(program);
   registerSandbox(program);
   registerDemo(program);
+  registerDoctor(program);
   return program;
 }
 

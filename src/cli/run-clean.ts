@@ -19,6 +19,7 @@ import { storageKeys } from '../pipeline/names.ts';
 import { writePartialReports } from '../pipeline/partial-reports.ts';
 import { listProgress } from '../pipeline/progress.ts';
 import { enqueueList, submitList } from '../pipeline/submit.ts';
+import { downloadTraces } from '../pipeline/traces.ts';
 import type { ListOptions } from '../pipeline/types.ts';
 import { REPORT_FILES, type Summary } from '../report/index.ts';
 import { createRuntime, type Runtime } from '../runtime/runtime.ts';
@@ -52,6 +53,19 @@ async function download(
   return written;
 }
 
+/** `--trace`: the run's transcripts into `<out>/traces/`, named as report.csv's `trace` says. */
+async function copyTraces(
+  rt: Runtime,
+  listId: string,
+  runId: string,
+  outDir: string,
+  log: (message: string) => void,
+): Promise<void> {
+  const dir = path.join(outDir, 'traces');
+  const copied = await downloadTraces(rt, listId, runId, dir);
+  log(`${copied} SMTP transcript(s) in ${dir}/`);
+}
+
 /** Removes every queue of the runtime's namespace, jobs and all. */
 async function dropQueues(rt: Runtime): Promise<void> {
   const queues = [...Object.values(rt.queues), ...rt.pools.map((pool) => pool.bull)];
@@ -68,6 +82,8 @@ export interface CleanFlags {
   deadline?: string;
   /** Do not wait for the list: write what is known once every row is read, then stop. */
   partial?: boolean;
+  /** Keep every SMTP session's transcript; they are written into `<out>/traces/` too. */
+  trace?: boolean;
 }
 
 export interface CleanResult {
@@ -104,6 +120,8 @@ export async function runClean(
     column: flags.column,
     includeRisky: flags.includeRisky === true,
     deadlineMs: deadlineMs ?? config.LIST_DEADLINE,
+    // Only when asked: an absent option keeps the list ids of earlier versions.
+    ...(flags.trace ? { trace: true as const } : {}),
   };
   const baseId = await listIdFor(file, options);
   const inProcess = flags.workers !== false;
@@ -191,6 +209,7 @@ export async function runClean(
           log(`interrupted: writing what is known so far into ${outDir}/ (Ctrl-C again to skip)`);
         const summary = await writePartialReports(rt, listId);
         await download(rt, listId, outDir, storageKeys.partial);
+        if (options.trace) await copyTraces(rt, listId, meta.currentRun, outDir, log);
         if (interrupted) {
           throw new ListcleanError(
             'interrupted',
@@ -205,6 +224,7 @@ export async function runClean(
     finished = true;
     const meta = await rt.lists.get(listId);
     await download(rt, listId, outDir);
+    if (options.trace && meta) await copyTraces(rt, listId, meta.currentRun, outDir, log);
     return {
       listId,
       outDir,

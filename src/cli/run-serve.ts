@@ -33,7 +33,7 @@ export async function runServe(
       const address = await app.listen({ port: config.PORT, host: config.HOST });
       const tenants = new Set(config.API_KEYS.map((k) => k.tenant)).size;
       log(
-        `listening on ${address} (pid ${process.pid}; docs at ${address}/docs; ` +
+        `listening on ${address} (pid ${process.pid}; console at ${address}/; docs at ${address}/docs; ` +
           `${tenants} tenant(s); storage ${rt.storage.describe()}` +
           `${pool ? `; worker pools in this process, ${config.WORKER_CONCURRENCY} probe jobs at once` : ''}` +
           `${config.ADMIN_KEY ? '; queue dashboard at /admin/queues' : ''})`,

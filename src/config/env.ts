@@ -8,6 +8,8 @@ import os from 'node:os';
 import { z } from 'zod';
 import { parseDnsServers } from '../dns/index.ts';
 import { type MxAllowance, parseMxAllowance } from '../dns/mx-allowance.ts';
+import { BIG_MAIL_PROVIDERS } from '../dns/provider.ts';
+import { parseProxy, type SocksProxy } from '../egress/config.ts';
 import { ListcleanError } from '../errors.ts';
 import { parseRedisUrl } from '../redis/redis-url.ts';
 import { parseDuration, parseDurationList } from './duration.ts';
@@ -129,6 +131,74 @@ const ipList: Check<string[]> = (raw) => {
     : { ok: false, want: 'comma-separated IP addresses of this host' };
 };
 
+const proxies: Check<Array<{ name: string; proxy: SocksProxy }>> = (raw) => {
+  const entries = raw
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const parsed = entries.map(parseProxy);
+  const names = parsed.map((p) => p?.name);
+  if (parsed.some((p) => p === null) || new Set(names).size !== names.length) {
+    return {
+      ok: false,
+      want: 'comma-separated [name=]socks5://[user:pass@]host:port, names unique (letters, digits, . _ -)',
+    };
+  }
+  return { ok: true, value: parsed as Array<{ name: string; proxy: SocksProxy }> };
+};
+
+const DNS_NAME =
+  /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/i;
+
+/** A host name or an IP address (`listclean doctor`'s probe host). */
+const hostOrIp: Check<string> = (raw) => {
+  const v = raw.trim().replace(/\.$/, '');
+  return net.isIP(v) !== 0 || (DNS_NAME.test(v) && v.includes('.'))
+    ? { ok: true, value: v.toLowerCase() }
+    : { ok: false, want: 'a mail server host name such as mx.example.com, or an IP address' };
+};
+
+/** DNS zones, comma-separated; empty = none. */
+const zoneList: Check<string[]> = (raw) => {
+  const zones = raw
+    .split(',')
+    .map((v) => v.trim().toLowerCase().replace(/\.$/, ''))
+    .filter(Boolean);
+  return zones.every((zone) => DNS_NAME.test(zone) && zone.includes('.'))
+    ? { ok: true, value: zones }
+    : { ok: false, want: 'comma-separated DNS zones such as zen.spamhaus.org (empty: none)' };
+};
+
+/** `name=ip,…`: the public address an egress is seen from (`listclean doctor`). */
+const egressAddresses: Check<Record<string, string>> = (raw) => {
+  const entries = raw
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const at = entry.lastIndexOf('=');
+      return [entry.slice(0, at).trim(), entry.slice(at + 1).trim()] as const;
+    });
+  const names = entries.map(([name]) => name);
+  return entries.every(([name, ip]) => name !== '' && net.isIP(ip) !== 0) &&
+    new Set(names).size === names.length
+    ? { ok: true, value: Object.fromEntries(entries) }
+    : {
+        ok: false,
+        want: 'comma-separated egress=ip pairs such as default=203.0.113.5,eu1=198.51.100.7 (egress: default, a local address or a proxy name)',
+      };
+};
+
+const providerList: Check<string[]> = (raw) => {
+  const values = raw
+    .split(',')
+    .map((v) => v.trim().toLowerCase())
+    .filter(Boolean);
+  return values.every((v) => /^[a-z0-9.-]{1,253}$/.test(v))
+    ? { ok: true, value: values }
+    : { ok: false, want: 'comma-separated MX provider domains such as google.com,outlook.com' };
+};
+
 const apiKeys: Check<Array<{ tenant: string; key: string }>> = (raw) => {
   const entries = raw
     .split(',')
@@ -179,6 +249,11 @@ const SPEC = {
   HELO_NAME: [hostname, os.hostname(), 'name sent in EHLO/HELO'],
   MAIL_FROM: [mailbox, '', 'envelope sender; empty = verify@HELO_NAME'],
   SMTP_LOCAL_ADDRESSES: [ipList, '', 'source addresses to spread probes over'],
+  SMTP_PROXIES: [
+    proxies,
+    '',
+    'SOCKS5 proxies to probe through: [name=]socks5://[user:pass@]host:port,…',
+  ],
   ALLOW_PRIVATE_MX: [mxAllowance, '0', 'MX on non-public addresses: 0, 1 or CIDR ranges'],
   SMTP_CONNECT_TIMEOUT: [duration, '10s', 'TCP connect'],
   SMTP_BANNER_TIMEOUT: [duration, '30s', 'wait for the 220 banner'],
@@ -194,7 +269,27 @@ const SPEC = {
     '30m',
     'how long a provider that refuses us is left alone (0 = never pause)',
   ],
+  EGRESS_COOLDOWN: [
+    duration,
+    '5m',
+    'how long a failing egress (its SOCKS5 proxy) is left out (0 = only for the round that met the failure)',
+  ],
   CACHE_MAX_AGE: [duration, '7d', 'reuse cached verdicts younger than this'],
+  HYGIENE_MIN_INTERVAL: [
+    duration,
+    '1h',
+    'shortest time allowed between two hygiene runs of a list (schedules that fire more often are refused)',
+  ],
+  RUNS_KEEP: [
+    integer(1, 10_000),
+    '30',
+    'finished runs kept per list with their reports; older ones are removed',
+  ],
+  OUTAGE_RETRY_WINDOW: [
+    duration,
+    '15m',
+    'how long ingest and aggregate jobs retry through a storage or Redis outage before the list fails',
+  ],
   LIST_DEADLINE: [
     duration,
     '2h',
@@ -208,6 +303,22 @@ const SPEC = {
   WORKER_CONCURRENCY: [integer(1, 1000), '32', 'probe jobs one worker process runs at once'],
   WORKER_LOCK_DURATION: [duration, '30s', 'a crashed worker’s jobs are taken over after this'],
   THROTTLE_LEASE_TTL: [duration, '60s', 'a crashed worker’s SMTP session slots free after this'],
+  DOCTOR_PROBE_HOST: [
+    hostOrIp,
+    'gmail-smtp-in.l.google.com',
+    '`listclean doctor`: the mail server it opens port 25 towards (resolved through DNS_SERVERS)',
+  ],
+  DOCTOR_BLOCKLISTS: [
+    zoneList,
+    'zen.spamhaus.org,b.barracudacentral.org,bl.spamcop.net',
+    '`listclean doctor`: DNS blocklist zones each egress address is looked up in; empty = none',
+  ],
+  DOCTOR_EGRESS_ADDRESSES: [
+    egressAddresses,
+    '',
+    '`listclean doctor`: egress=ip pairs, the public address an egress is seen from (NAT, proxies)',
+  ],
+  DOCTOR_TIMEOUT: [duration, '20s', '`listclean doctor`: the longest a whole run may take'],
   API_KEYS: [apiKeys, '', 'tenant:key,… for the HTTP API'],
   MAX_UPLOAD_BYTES: [
     integer(1, 100 * 1024 ** 3),
@@ -230,6 +341,16 @@ const SPEC = {
     '',
     '`listclean worker` serves /healthz and /metrics on this port; empty = none',
   ],
+  METRICS_KEY: [
+    text,
+    '',
+    '/metrics wants `Authorization: Bearer <METRICS_KEY>` when set (API and worker health port)',
+  ],
+  METRICS_PROVIDERS: [
+    providerList,
+    BIG_MAIL_PROVIDERS.join(','),
+    'MX providers named in metric labels (registrable domain of the MX); the rest are `other`',
+  ],
   TRUST_PROXY: [flag, '0', 'trust X-Forwarded-For from a reverse proxy in front of the API'],
   LOG_LEVEL: [logLevel, 'info', 'pino log level'],
 } as const;
@@ -244,22 +365,34 @@ export function describeConfig(): Array<{ name: string; default: string; descrip
   return CONFIG_KEYS.map((name) => ({ name, default: SPEC[name][1], description: SPEC[name][2] }));
 }
 
+/** Variables whose whole value is a secret: an error says how long it was, nothing more. */
+const SECRETS = new Set<string>(['API_KEYS', 'ADMIN_KEY', 'AWS_SECRET_ACCESS_KEY', 'METRICS_KEY']);
+
+/** What an error may show of a value: never a secret, never a password inside a URL. */
+export function shownValue(name: string, raw: string): string {
+  if (SECRETS.has(name)) return `a value of ${raw.length} characters`;
+  return JSON.stringify(raw.replace(/(:\/\/[^:@/,\s]*:)[^@,\s]*@/g, '$1***@'));
+}
+
 /** A zod field: the variable's text (or its default) run through its check. */
-function field<T>(check: Check<T>, fallback: string) {
+function field<T>(name: string, check: Check<T>, fallback: string) {
   return z
     .string()
     .default(fallback)
     .transform((raw, ctx) => {
       const result = check(raw);
       if (result.ok) return result.value;
-      ctx.addIssue({ code: 'custom', message: `got ${JSON.stringify(raw)}, want ${result.want}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `got ${shownValue(name, raw)}, want ${result.want}`,
+      });
       return z.NEVER;
     });
 }
 
 const schema = z.object(
   Object.fromEntries(
-    CONFIG_KEYS.map((name) => [name, field(SPEC[name][0] as Check<unknown>, SPEC[name][1])]),
+    CONFIG_KEYS.map((name) => [name, field(name, SPEC[name][0] as Check<unknown>, SPEC[name][1])]),
   ),
 );
 

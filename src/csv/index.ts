@@ -1,6 +1,7 @@
 /** Streaming CSV input: layout sniffing and row reading shared by the ingest and aggregate jobs. */
 export { readCsvRows } from './read.ts';
-export { type SniffOptions, sniffCsv } from './sniff.ts';
+export { RecordCounter } from './record-count.ts';
+export { type SniffedTable, type SniffOptions, sniffCsv, sniffTable } from './sniff.ts';
 export {
   type CsvDelimiter,
   type CsvEncoding,

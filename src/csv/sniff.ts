@@ -21,6 +21,20 @@ const EMPTY_FILE =
 
 /** `sample`: the first `SNIFF_SAMPLE_BYTES` of the file, or all of it when it is shorter. */
 export function sniffCsv(sample: Buffer, options: SniffOptions = {}): CsvLayout {
+  const { rows, ...table } = sniffTable(sample);
+  const { columns, hasHeader } = table;
+  const choice = chooseEmailColumn({ columns, hasHeader, rows }, options.column);
+  return { ...table, emailColumn: choice.index, emailColumnSource: choice.source };
+}
+
+/** A sample's layout short of the email column, with the data rows it is chosen from. */
+export interface SniffedTable extends Omit<CsvLayout, 'emailColumn' | 'emailColumnSource'> {
+  /** The sample's parsed data rows (header excluded, unparseable records left out). */
+  rows: string[][];
+}
+
+/** What `sniffCsv` decides before it picks the email column (a preview shows it as it is). */
+export function sniffTable(sample: Buffer): SniffedTable {
   if (sample.length === 0) throw new ListcleanError('empty_file', EMPTY_FILE);
   const signature = describeBySignature(sample);
   if (signature) throw notCsv(signature);
@@ -37,17 +51,7 @@ export function sniffCsv(sample: Buffer, options: SniffOptions = {}): CsvLayout 
   const hasHeader = first != null && looksLikeHeader(first, parsed.slice(1));
   const rows = hasHeader ? parsed.slice(1) : parsed;
   const columns = hasHeader && first ? first.map(cleanHeaderName) : numberedColumns(widest(rows));
-  const choice = chooseEmailColumn({ columns, hasHeader, rows }, options.column);
-  return {
-    encoding,
-    bom,
-    delimiter,
-    hasHeader,
-    lineEnding: lineEndingOf(text),
-    columns,
-    emailColumn: choice.index,
-    emailColumnSource: choice.source,
-  };
+  return { encoding, bom, delimiter, hasHeader, lineEnding: lineEndingOf(text), columns, rows };
 }
 
 /** The first line's end; CRLF (what Excel writes) when there is no LF to go by. */

@@ -4,4 +4,4 @@ export { classifyIp, isPublicIp } from './ip-guard.ts';
 export { providerKey } from './provider.ts';
 export { MxResolver } from './resolver.ts';
 export { parseDnsServer, parseDnsServers } from './servers.ts';
-export type { DnsOptions, MxHost, MxLookup } from './types.ts';
+export type { DnsOptions, MxHost, MxLookup, TxtLookup } from './types.ts';

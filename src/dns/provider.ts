@@ -18,3 +18,50 @@ export function providerKey(mxHost: string): string {
   if (net.isIP(literal) !== 0) return literal;
   return getDomain(host) ?? host.split('.').slice(-2).join('.');
 }
+
+/**
+ * The brand names people know for the big mail providers, by their MX hosts' registrable domain;
+ * any other MX is named by that domain (`mx_provider` in results, issue 12).
+ */
+const BRANDS: Record<string, string> = {
+  'google.com': 'google',
+  'googlemail.com': 'google',
+  'outlook.com': 'microsoft',
+  'hotmail.com': 'microsoft',
+  'yahoodns.net': 'yahoo',
+  'icloud.com': 'apple',
+  'me.com': 'apple',
+  'zoho.com': 'zoho',
+  'zoho.eu': 'zoho',
+  'protonmail.ch': 'proton',
+  'yandex.net': 'yandex',
+  'yandex.ru': 'yandex',
+  'mail.ru': 'mail.ru',
+  'gmx.net': 'gmx',
+  'web.de': 'web.de',
+  'aol.com': 'aol',
+  'fastmail.com': 'fastmail',
+  'messagingengine.com': 'fastmail',
+  'pphosted.com': 'proofpoint',
+  'mimecast.com': 'mimecast',
+  'barracudanetworks.com': 'barracuda',
+  'secureserver.net': 'godaddy',
+  'ovh.net': 'ovh',
+  'qq.com': 'tencent',
+  '163.com': 'netease',
+  'naver.com': 'naver',
+};
+
+/**
+ * The providers' own MX domains — the ones metrics may name (METRICS_PROVIDERS' default): a
+ * label such as `google.com` says nothing about whose mail a list holds, while a company's own
+ * MX domain would name the company.
+ */
+export const BIG_MAIL_PROVIDERS = Object.keys(BRANDS);
+
+/** `aspmx.l.google.com` → `google`; `mx.example-hoster.net` → `example-hoster.net`. */
+export function mailProvider(mxHost: string | null): string | null {
+  if (!mxHost) return null;
+  const key = providerKey(mxHost);
+  return BRANDS[key] ?? key;
+}

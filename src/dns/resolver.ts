@@ -1,7 +1,8 @@
 /**
  * The MX stage (DESIGN §2.2; RFC 5321 §5.1, RFC 7505) on Node's c-ares resolver. A private
  * `Resolver` with `setServers` is what guarantees that, once DNS_SERVERS is set, every query,
- * the A/AAAA of the MX hosts included, goes there and never to the system resolver.
+ * the A/AAAA of the MX hosts included, goes there and never to the system resolver. The same
+ * resolver answers the TXT questions of the domain signals (SPF, DMARC; src/dns/signals.ts).
  */
 import type { MxRecord, RecordWithTtl } from 'node:dns';
 import { Resolver } from 'node:dns/promises';
@@ -9,7 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ListcleanError } from '../errors.ts';
 import { TtlCache } from './cache.ts';
 import { parseDnsServer } from './servers.ts';
-import type { DnsOptions, MxHost, MxLookup } from './types.ts';
+import type { DnsOptions, MxHost, MxLookup, TxtLookup } from './types.ts';
 
 const DEFAULTS = {
   timeoutMs: 2000,
@@ -63,6 +64,8 @@ export class MxResolver {
   readonly #resolver: Resolver;
   readonly #cache: TtlCache<MxLookup>;
   readonly #inFlight = new Map<string, Promise<MxLookup>>();
+  readonly #txtCache: TtlCache<TxtLookup>;
+  readonly #txtInFlight = new Map<string, Promise<TxtLookup>>();
   readonly #maxTtlSeconds: number;
   readonly #negativeTtlSeconds: number;
 
@@ -75,6 +78,7 @@ export class MxResolver {
       this.#maxTtlSeconds,
     );
     this.#cache = new TtlCache(option(options, 'maxCacheEntries', 0));
+    this.#txtCache = new TtlCache(option(options, 'maxCacheEntries', 0));
     this.#resolver = new Resolver({ timeout: timeoutMs, tries });
     const servers = (options.servers ?? []).map(parseDnsServer);
     if (servers.length > 0) this.#resolver.setServers(servers);
@@ -97,6 +101,41 @@ export class MxResolver {
     }
     // Each caller gets its own copy, so one caller reordering hosts cannot touch the cache.
     return pending.then((lookup) => structuredClone(lookup));
+  }
+
+  /**
+   * The TXT records of a name; never rejects. c-ares does not expose TXT TTLs either: records
+   * are cached `maxCacheTtlSeconds`, "none" `negativeCacheTtlSeconds`, failures never.
+   */
+  resolveTxt(name: string): Promise<TxtLookup> {
+    const key = normaliseName(name);
+    const cached = this.#txtCache.get(key);
+    if (cached !== undefined) return Promise.resolve(structuredClone(cached));
+    let pending = this.#txtInFlight.get(key);
+    if (pending === undefined) {
+      pending = this.#lookupTxt(key)
+        .then((lookup) => {
+          const ttl =
+            lookup.kind === 'ok'
+              ? this.#maxTtlSeconds
+              : lookup.kind === 'none'
+                ? this.#negativeTtlSeconds
+                : 0;
+          this.#txtCache.set(key, lookup, ttl);
+          return lookup;
+        })
+        .finally(() => this.#txtInFlight.delete(key));
+      this.#txtInFlight.set(key, pending);
+    }
+    return pending.then((lookup) => structuredClone(lookup));
+  }
+
+  async #lookupTxt(name: string): Promise<TxtLookup> {
+    if (name === '') return { kind: 'none' };
+    const txt = await this.#query(() => this.#resolver.resolveTxt(name));
+    if (txt.ok) return { kind: 'ok', records: txt.value.map((strings) => strings.join('')) };
+    if (DEFINITIVE.has(txt.code)) return { kind: 'none' };
+    return { kind: 'temporary', detail: `TXT lookup for ${name} failed: ${describe(txt.code)}` };
   }
 
   async #lookup(domain: string): Promise<Resolved> {

@@ -19,6 +19,14 @@ export type MxLookup =
   /** SERVFAIL, REFUSED, timeouts: still failing after the retries. */
   | { kind: 'temporary'; detail: string };
 
+export type TxtLookup =
+  /** The name's TXT records, each one's strings joined (RFC 7208 §3.3). */
+  | { kind: 'ok'; records: string[] }
+  /** NXDOMAIN or no TXT record: the name publishes nothing. */
+  | { kind: 'none' }
+  /** SERVFAIL, REFUSED, timeouts: still failing after the retries. */
+  | { kind: 'temporary'; detail: string };
+
 export interface DnsOptions {
   /** `ip` or `ip:port` (IPv6 as `[::1]:53`). Empty or absent: the system resolver. When set, EVERY query goes there. */
   servers?: string[];

@@ -66,14 +66,14 @@ export function buildRegistry(s: MetricsSnapshot): Registry {
 
   const sessions = counter(
     'listclean_smtp_sessions_total',
-    'SMTP sessions opened, by provider (beyond the top 200 providers: other).',
+    'SMTP sessions opened, by provider (those outside METRICS_PROVIDERS, or beyond the top 200: other).',
     ['provider'],
   );
   for (const [provider, n] of s.sessions) sessions.inc({ provider }, n);
 
   const replies = counter(
     'listclean_smtp_replies_total',
-    'SMTP RCPT replies by basic code and provider (beyond the top 200 providers: other).',
+    'SMTP RCPT replies by basic code and provider (those outside METRICS_PROVIDERS, or beyond the top 200: other).',
     ['code', 'provider'],
   );
   for (const { code, provider, value } of s.replies) replies.inc({ code, provider }, value);

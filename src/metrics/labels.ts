@@ -10,10 +10,18 @@ export const UNKNOWN_PROVIDER = 'unknown';
 const PROVIDER = /^[a-z0-9._-]{1,253}$/;
 const REPLY_CODE = /^[2-5][0-9][0-9]$/;
 
-export function providerLabel(provider: string | null | undefined): string {
+/**
+ * `allowed`: the providers a label may name (METRICS_PROVIDERS). Anyone else's MX domain is
+ * `other`: a scrape must not tell which companies' addresses the lists hold.
+ */
+export function providerLabel(
+  provider: string | null | undefined,
+  allowed?: ReadonlySet<string>,
+): string {
   if (!provider) return UNKNOWN_PROVIDER;
   const v = provider.toLowerCase();
-  return PROVIDER.test(v) ? v : OTHER;
+  if (!PROVIDER.test(v)) return OTHER;
+  return allowed === undefined || allowed.has(v) ? v : OTHER;
 }
 
 /** A basic SMTP reply code, or `other` (there are at most 400 codes, so the label stays small). */

@@ -22,15 +22,20 @@ export interface RoundMetrics {
 export class MetricsRecorder {
   readonly keys: MetricKeys;
 
+  readonly #allowed: ReadonlySet<string> | undefined;
+
+  /** `providers`: the only provider labels recorded (METRICS_PROVIDERS); the rest are `other`. */
   constructor(
     private readonly redis: RedisClient,
     prefix: string,
+    providers?: readonly string[],
   ) {
     this.keys = metricKeys(prefix);
+    this.#allowed = providers ? new Set(providers.map((p) => p.toLowerCase())) : undefined;
   }
 
   async recordRound(round: RoundMetrics): Promise<void> {
-    const provider = providerLabel(round.provider);
+    const provider = providerLabel(round.provider, this.#allowed);
     const multi = this.redis.multi();
     let queued = 0;
     if (round.sessions > 0) {
@@ -50,12 +55,12 @@ export class MetricsRecorder {
   }
 
   async recordThrottleWait(provider: string | null | undefined): Promise<void> {
-    await this.redis.hincrby(this.keys.throttleWaits, providerLabel(provider), 1);
+    await this.redis.hincrby(this.keys.throttleWaits, providerLabel(provider, this.#allowed), 1);
   }
 
   /** A provider refused us and this process opened its breaker. */
   async recordBreakerTrip(provider: string): Promise<void> {
-    await this.redis.hincrby(this.keys.breakerTrips, providerLabel(provider), 1);
+    await this.redis.hincrby(this.keys.breakerTrips, providerLabel(provider, this.#allowed), 1);
   }
 
   /** `n` addresses were re-queued to wait for a greylisting retry. */

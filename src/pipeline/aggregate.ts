@@ -20,6 +20,7 @@ import { joinedChunks, putReports } from './join-rows.ts';
 import { failIfListGone } from './list-gone.ts';
 import { storageKeys } from './names.ts';
 import { notifyCompletion } from './notify.ts';
+import { pruneRuns } from './run-retention.ts';
 import { leaveForAnotherWorker } from './storage-elsewhere.ts';
 import type { AggregateJobData } from './types.ts';
 
@@ -48,7 +49,7 @@ export async function runAggregate(
     tmpDir,
   });
   const seenKey = listKeys(rt.prefix, listId).run(runId).aggregateSeen;
-  const changes = new ChangesTracker(rt, listId, tmpDir);
+  const changes = new ChangesTracker(rt, listId, runId, tmpDir);
   await rt.redis.del(seenKey);
   try {
     for await (const rows of joinedChunks(rt, listId, runId, layout, seenKey)) {
@@ -87,6 +88,9 @@ export async function runAggregate(
       changes: changes.count,
     });
     await rt.lists.advance(listId, 'done', { summary: JSON.stringify(summary), finishedAt });
+    await pruneRuns(rt, listId, rt.config.RUNS_KEEP).catch((error: unknown) =>
+      rt.log.warn({ listId, err: error }, 'could not remove old runs; the next run tries again'),
+    );
     rt.log.info({ listId, runId, rows: summary.rows }, 'list done: reports written');
     await notifyCompletion(rt, listId);
   } finally {

@@ -2,6 +2,12 @@
  * changes.csv of a run: the addresses whose status differs from the previous run's. The last
  * known status of every address lives in one Redis hash per list (`status|since`), so the
  * comparison streams with the aggregate and never loads a previous report.
+ *
+ * An aggregate may run more than once for a run (a retry after its reports failed to store), and
+ * each attempt must report the same changes. So a change is written as
+ * `status|since|run|previous status|previous since`: an attempt of the same run reads the
+ * previous status back out of it and compares with that, as the first attempt did. Unchanged
+ * addresses are not rewritten, and the extra fields cost only the addresses that changed.
  */
 import path from 'node:path';
 import { listKeys } from '../redis/keys.ts';
@@ -26,6 +32,7 @@ export class ChangesTracker {
   constructor(
     private readonly rt: Runtime,
     listId: string,
+    private readonly runId: string,
     tmpDir: string,
   ) {
     this.key = listKeys(rt.prefix, listId).statuses;
@@ -42,16 +49,35 @@ export class ChangesTracker {
     const previous = await this.rt.redis.hmget(this.key, ...entries.map((e) => e.address));
     const updates: Record<string, string> = {};
     for (const [i, entry] of entries.entries()) {
-      const [oldStatus, since] = (previous[i] ?? '').split('|');
-      if (oldStatus === entry.status) continue;
-      updates[entry.address] = `${entry.status}|${this.now}`;
-      if (!oldStatus) continue;
+      const { status: oldStatus, since } = this.before(previous[i] ?? '');
+      if (oldStatus === entry.status) {
+        // An earlier attempt of this run recorded a change that this one does not see: undo it.
+        if (this.wroteChange(previous[i] ?? '')) updates[entry.address] = `${oldStatus}|${since}`;
+        continue;
+      }
+      if (!oldStatus) {
+        updates[entry.address] = `${entry.status}|${this.now}`;
+        continue;
+      }
+      updates[entry.address] =
+        `${entry.status}|${this.now}|${this.runId}|${oldStatus}|${since ?? ''}`;
       this.count += 1;
       await this.writer.write(
         neutraliseRow([entry.address, oldStatus, entry.status, since ?? '', this.now]),
       );
     }
     if (Object.keys(updates).length > 0) await this.rt.redis.hset(this.key, updates);
+  }
+
+  /** What the runs before this one left: an earlier attempt of this run is looked through. */
+  private before(value: string): { status: string; since: string | undefined } {
+    const [status = '', since, run, previousStatus, previousSince] = value.split('|');
+    if (run === this.runId) return { status: previousStatus ?? '', since: previousSince };
+    return { status, since };
+  }
+
+  private wroteChange(value: string): boolean {
+    return value.split('|')[2] === this.runId;
   }
 
   async finish(): Promise<void> {

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { type Job, type JobsOptions, UnrecoverableError } from 'bullmq';
 import { parseAddress } from '../address/index.ts';
 import { isListcleanError } from '../errors.ts';
+import type { CachedVerdict } from '../redis/compact-verdict.ts';
 import { jobIds, listKeys } from '../redis/keys.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { REASON_STATUS } from '../verdict/types.ts';
@@ -68,8 +69,15 @@ export async function runIngest(
     if (isListcleanError(error) && error.code === 'storage_not_found') {
       return leaveForAnotherWorker(job, token, rt);
     }
-    // Storage or Redis away: BullMQ retries with backoff.
-    if (isListcleanError(error) && /^(storage|redis)_unavailable$/.test(error.code)) throw error;
+    // Storage or Redis away: BullMQ retries with backoff. On the last attempt the list fails
+    // with this reason, written before the job fails: the parent aggregate, failed by its child,
+    // knows only "a child failed" and must not be the one to say why.
+    if (isListcleanError(error) && /^(storage|redis)_unavailable$/.test(error.code)) {
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+        await rt.lists.advance(listId, 'failed', { ...listFailure(error) }).catch(() => null);
+      }
+      throw error;
+    }
     // Not CSV, no email column, …: the list fails with the reason, no retry helps.
     const failure = listFailure(error);
     await rt.lists.advance(listId, 'failed', { ...failure });
@@ -110,6 +118,7 @@ export async function runIngest(
       waits: 0,
       transientTries: 0,
       greylistedNow: 0,
+      ...(meta.options.trace ? { trace: true } : {}),
     };
     await queue.add(`${domain}`, data, {
       jobId: probeJobId(listId, runId, domain, batch),
@@ -129,10 +138,13 @@ export async function runIngest(
     if (candidates.length === 0) continue;
     const fresh = await firstSeen(rt, seenKey, candidates);
     unique += fresh.length;
-    const cachedAll = await rt.cache.get(
-      fresh.map((c) => c.normalized),
-      { maxAgeMs: rt.config.CACHE_MAX_AGE },
-    );
+    // A traced list asks every address itself: a cached verdict has no transcript to show.
+    const cachedAll = meta.options.trace
+      ? new Map<string, CachedVerdict>()
+      : await rt.cache.get(
+          fresh.map((c) => c.normalized),
+          { maxAgeMs: rt.config.CACHE_MAX_AGE },
+        );
     // Unknown verdicts are never reused: they are what a new attempt may settle.
     const hits = new Map([...cachedAll].filter(([, v]) => REASON_STATUS[v.reason] !== 'unknown'));
     if (hits.size > 0) {

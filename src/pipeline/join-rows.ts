@@ -86,6 +86,11 @@ function resultFor(
         : 'no verdict was recorded (its probe job failed); try again later',
       checkedAt: verdict?.checkedAt ?? new Date(),
       rule: verdict ? verdict.rule : 'no-verdict-recorded',
+      mxProvider: verdict?.mxProvider ?? null,
+      spf: verdict?.spf ?? null,
+      dmarc: verdict?.dmarc ?? null,
+      egress: verdict?.egress ?? null,
+      trace: verdict?.trace ?? null,
     }),
   };
 }

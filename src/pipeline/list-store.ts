@@ -282,6 +282,26 @@ export class ListStore {
     return raw ? (JSON.parse(raw) as RunRecord) : null;
   }
 
+  /**
+   * A failed list back to work (src/pipeline/retry.ts): the one move out of `failed`, with the
+   * error cleared. Not atomic with anything else: only a failed list is ever reopened.
+   */
+  async reopen(id: string, status: 'queued' | 'verifying'): Promise<void> {
+    await this.redis.hset(this.key(id), {
+      status,
+      error: '',
+      errorCode: '',
+      finishedAt: '',
+      updatedAt: new Date().toISOString(),
+    });
+    await this.redis.hset(this.statusIndexKey(), id, status);
+  }
+
+  /** Removes a run's record (its reports and keys are the caller's: src/pipeline/run-retention.ts). */
+  async forgetRun(id: string, runId: string): Promise<void> {
+    await this.redis.hdel(this.runsKey(id), runId);
+  }
+
   /** Every run of a list, newest first. */
   async runs(id: string): Promise<RunRecord[]> {
     const all = Object.values(await this.redis.hgetall(this.runsKey(id))).map(

@@ -56,6 +56,9 @@ export const storageKeys = {
     `lists/${listId}/runs/${runId}/${file}`,
   /** Reports of what is known so far, made on request while a run is verified. */
   partial: (listId: string, file: string) => `lists/${listId}/partial/${file}`,
+  /** A run's SMTP transcripts (`--trace`), kept and removed with the run (src/pipeline/traces.ts). */
+  trace: (listId: string, runId: string, name: string) =>
+    `lists/${listId}/runs/${runId}/traces/${name}.txt`,
 };
 
 /** The first processing of a list; hygiene runs get ids of their own. */

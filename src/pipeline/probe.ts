@@ -13,9 +13,11 @@ import { REASON_STATUS } from '../verdict/types.ts';
 import { verifyDomainRound } from '../verify/domain-round.ts';
 import type { AddressOutcome } from '../verify/outcome.ts';
 import { finalOutcome, outcomeVerdict } from '../verify/outcome.ts';
-import { planRetries, type RetryPlan } from '../verify/retry-plan.ts';
+import { greylistEgress, planRetries, type RetryPlan } from '../verify/retry-plan.ts';
 import { chargeDomainBudget, readDomainBudget } from './domain-budget.ts';
+import { aimdEgresses, egressAffinity, leaveForEgressMs, noteTakeOver } from './egress.ts';
 import { shareWhenDraining } from './pool-split.ts';
+import { roundRecorder, storeTranscripts, withoutLostTraces } from './traces.ts';
 import type { LastOutcome, ProbeJobData } from './types.ts';
 import { clearWaiting, noteWaiting, type WaitReason, wakeDomain } from './waiting.ts';
 
@@ -46,6 +48,9 @@ function toLast(outcome: AddressOutcome): LastOutcome {
     smtpCode: outcome.smtpCode,
     smtpEnhancedCode: outcome.smtpEnhancedCode,
     catchAll: outcome.catchAll,
+    ...(outcome.signals ? { signals: outcome.signals } : {}),
+    ...(outcome.egress ? { egress: outcome.egress } : {}),
+    ...(outcome.trace ? { trace: outcome.trace } : {}),
   };
 }
 
@@ -139,13 +144,31 @@ export async function runProbe(
   const jobId = job.id ?? '';
   // Running now: no longer waiting.
   await clearWaiting(rt, data.listId, data.runId, jobId);
+  const deadlineAt = await rt.lists.deadlineOf(data.listId);
+  // A greylisting retry leaves from the egress that was greylisted: left for a worker that has
+  // it (still waiting for greylisting, no attempt spent), taken over once none has.
+  const affinity = await egressAffinity(rt, data.egress);
+  if (affinity === 'elsewhere' && (deadlineAt === null || Date.now() < deadlineAt)) {
+    rt.log.debug(
+      { listId: data.listId, jobId, egress: data.egress },
+      'leaving a greylisting retry to a worker that has its egress',
+    );
+    return putOff(job, token, rt, data, leaveForEgressMs(), 'greylisted', deadlineAt);
+  }
+  const takenOverFrom = affinity === 'gone' ? data.egress : undefined;
+  if (takenOverFrom) {
+    rt.log.info(
+      { listId: data.listId, jobId, egress: takenOverFrom },
+      `taking over a greylisting retry: no live worker has egress ${takenOverFrom} any more; greylisting starts again`,
+    );
+    data.egress = undefined;
+  }
   if (data.greylistedNow > 0) {
     // These addresses are being retried now: no longer "waiting for greylisting".
     await rt.lists.increment(data.listId, 'greylisted', -data.greylistedNow);
     data.greylistedNow = 0;
     await job.updateData(data);
   }
-  const deadlineAt = await rt.lists.deadlineOf(data.listId);
   if (deadlineAt !== null && Date.now() >= deadlineAt) {
     return finishUnprobed(rt, data, null, 'final at the list’s deadline');
   }
@@ -164,14 +187,24 @@ export async function runProbe(
   if (pool) data = await shareWhenDraining(job, pool, data);
   const disposable = addressFlags('x', data.domain).disposable;
   const started = Date.now();
+  // A traced list records every session of the round; stored below, before any verdict names one.
+  const traced = data.trace ? roundRecorder(jobId, data.listId, data.runId, started) : null;
+  const trace = traced ? { trace: traced.recorder } : {};
   let round: Awaited<ReturnType<typeof verifyDomainRound>>;
   try {
     round = pool
       ? await verifyDomainRound(data.domain, data.addresses, rt.poolRound, {
           disposable,
           maxParallelSessions: 1,
+          egress: data.egress,
+          ...trace,
         })
-      : await verifyDomainRound(data.domain, data.addresses, rt.round, { disposable });
+      : await verifyDomainRound(data.domain, data.addresses, rt.round, {
+          disposable,
+          egress: data.egress,
+          ...trace,
+        });
+    if (takenOverFrom) round = { ...round, outcomes: noteTakeOver(round.outcomes, takenOverFrom) };
   } catch (error) {
     if (error instanceof ThrottledError) {
       await rt.metrics.recordThrottleWait(error.provider);
@@ -180,6 +213,10 @@ export async function runProbe(
     throw error;
   }
   const elapsedMs = Date.now() - started;
+  if (traced && traced.finished.length > 0) {
+    const lost = await storeTranscripts(rt, data.listId, data.runId, traced.finished);
+    round = { ...round, outcomes: withoutLostTraces(round.outcomes, lost) };
+  }
 
   const plan = planRetries(
     round.outcomes,
@@ -195,9 +232,12 @@ export async function runProbe(
     ),
     statuses: countBy([...plan.finals.values()].map((o) => REASON_STATUS[o.reason])),
   });
-  if (round.provider) {
-    if (plan.rateLimited) await rt.gate.penalise(round.provider);
-    else if (round.sessions > 0) await rt.gate.reward(round.provider);
+  if (round.provider && (plan.rateLimited || round.sessions > 0)) {
+    // Each egress has the provider's budgets of its own: the ones that heard the answers learn.
+    for (const egress of aimdEgresses(round.outcomes, plan.rateLimited)) {
+      if (plan.rateLimited) await rt.gate.penalise(round.provider, egress);
+      else await rt.gate.reward(round.provider, egress);
+    }
   }
   if (round.breaker) {
     const blocked = [...plan.finals.values()].filter((o) => o.reason === 'blocked').length;
@@ -262,6 +302,8 @@ export async function runProbe(
         transientTries: plan.next.transientTries,
         greylistedNow: plan.greylisted,
         last,
+        // The retry must leave from the egress the server greylisted.
+        egress: greylistEgress(plan.again, round.outcomes) ?? data.egress,
       },
       plan.delayMs,
       waitReason(plan, round.outcomes),

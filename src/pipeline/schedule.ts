@@ -3,6 +3,7 @@
  * every process, and whichever worker is up runs each firing once.
  */
 import { CronExpressionParser } from 'cron-parser';
+import { formatDuration } from '../config/duration.ts';
 import { ListcleanError } from '../errors.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { hygieneSchedulerId } from './names.ts';
@@ -59,6 +60,17 @@ export function nextFiring(cron: string, timezone: string): Date {
   }
 }
 
+/** The shortest gap between two of the pattern's next `firings` firings, in ms. */
+export function shortestGap(cron: string, timezone: string, firings = 200): number {
+  const times = CronExpressionParser.parse(cron, { tz: timezone }).take(firings);
+  let shortest = Number.POSITIVE_INFINITY;
+  for (let i = 1; i < times.length; i++) {
+    const gap = (times[i]?.getTime() ?? 0) - (times[i - 1]?.getTime() ?? 0);
+    shortest = Math.min(shortest, gap);
+  }
+  return shortest;
+}
+
 export async function setSchedule(
   rt: Runtime,
   listId: string,
@@ -66,6 +78,15 @@ export async function setSchedule(
   timezone = DEFAULT_TIMEZONE,
 ): Promise<Schedule> {
   const next = nextFiring(cron, timezone);
+  const minimum = rt.config.HYGIENE_MIN_INTERVAL;
+  const gap = shortestGap(cron, timezone);
+  if (gap < minimum) {
+    throw new ListcleanError(
+      'schedule_too_frequent',
+      `"${cron}" would start runs ${formatDuration(gap)} apart; hygiene runs must be at least ` +
+        `${formatDuration(minimum)} apart (HYGIENE_MIN_INTERVAL). Nightly is "${DEFAULT_CRON}".`,
+    );
+  }
   await rt.queues.hygiene.upsertJobScheduler(
     hygieneSchedulerId(listId),
     { pattern: cron, tz: timezone },

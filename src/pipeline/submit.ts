@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { jobIds } from '../redis/keys.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { INITIAL_RUN, QUEUES, storageKeys } from './names.ts';
+import { outageJobOptions } from './outage-backoff.ts';
 import type { AggregateJobData, IngestJobData, ListOptions } from './types.ts';
 
 export interface SubmitRequest {
@@ -55,8 +56,7 @@ export async function enqueueList(rt: Runtime, listId: string): Promise<void> {
     data: aggregate,
     opts: {
       jobId: jobIds.aggregate(listId, runId),
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 2000 },
+      ...outageJobOptions(rt.config.OUTAGE_RETRY_WINDOW),
     },
     children: [
       {
@@ -65,8 +65,7 @@ export async function enqueueList(rt: Runtime, listId: string): Promise<void> {
         data: ingest,
         opts: {
           jobId: jobIds.ingest(listId, runId),
-          attempts: 3,
-          backoff: { type: 'exponential', delay: 2000 },
+          ...outageJobOptions(rt.config.OUTAGE_RETRY_WINDOW),
           // A list whose file cannot be read has failed; do not aggregate nothing.
           failParentOnFailure: true,
         },

@@ -1,5 +1,6 @@
 /** Job payloads and list state shared by the submitter, the workers and the CLI/API. */
 import type { Reason } from '../verdict/types.ts';
+import type { DomainSignals } from '../verify/outcome.ts';
 
 export const LIST_STATUSES = [
   'queued',
@@ -20,6 +21,12 @@ export interface ListOptions {
    * lists made before deadlines existed: LIST_DEADLINE of the process that starts the run.
    */
   deadlineMs?: number;
+  /**
+   * Keep every SMTP session's transcript (`--trace`, upload `trace=true`): stored under the
+   * run, named in report.csv's `trace`. Absent (never `false`) when off, so the list ids of
+   * `clean`, which hash the options, stay what they were.
+   */
+  trace?: true;
 }
 
 export interface IngestJobData {
@@ -49,6 +56,13 @@ export interface ProbeJobData {
    * with if the deadline or the domain's time budget runs out before an answer.
    */
   last?: Record<string, LastOutcome>;
+  /** The list keeps transcripts (`ListOptions.trace`): each session's is stored. */
+  trace?: true;
+  /**
+   * The egress (name) that was greylisted: the retry must leave from it, on a worker that has
+   * it (src/pipeline/egress.ts). Absent until a round is greylisted.
+   */
+  egress?: string;
 }
 
 /** An address's last, not final, outcome: reported if nothing better comes in time. */
@@ -60,6 +74,9 @@ export interface LastOutcome {
   smtpCode: number | null;
   smtpEnhancedCode: string | null;
   catchAll: boolean;
+  signals?: DomainSignals;
+  egress?: string | null;
+  trace?: string | null;
 }
 
 export interface AggregateJobData {

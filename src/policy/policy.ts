@@ -31,6 +31,11 @@ const rule = limits.partial().extend({
    * glob) and sets `maxConcurrentSessions`.
    */
   pool: z.boolean().optional(),
+  /**
+   * The egresses the provider may be probed from (SMTP_PROXIES names, SMTP_LOCAL_ADDRESSES
+   * addresses); default: every one. Checked against the process's egresses at start-up.
+   */
+  egress: z.array(z.string().min(1)).min(1).optional(),
 });
 
 // Strict: a misspelt key (`maxConcurentSessions`) is an error, not a limit silently not applied.
@@ -141,6 +146,8 @@ export interface ResolvedProviderPolicy {
   limits: ProviderLimits;
   skipCatchAllProbe: boolean;
   acceptsAllRecipients: boolean;
+  /** The egresses it may be probed from; null: every one. */
+  egress: string[] | null;
 }
 
 /** The limits and rules for one MX host; later matching rules override earlier ones. */
@@ -153,16 +160,50 @@ export function policyFor(
     limits: { ...policy.defaults },
     skipCatchAllProbe: false,
     acceptsAllRecipients: false,
+    egress: null,
   };
   for (const r of policy.providers) {
     if (!ruleMatches(r, mxHost, provider)) continue;
-    const { match: _match, skipCatchAllProbe, acceptsAllRecipients, pool: _pool, ...overrides } = r;
+    const {
+      match: _match,
+      skipCatchAllProbe,
+      acceptsAllRecipients,
+      pool: _pool,
+      egress,
+      ...overrides
+    } = r;
     Object.assign(
       resolved.limits,
       Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
     );
     if (skipCatchAllProbe !== undefined) resolved.skipCatchAllProbe = skipCatchAllProbe;
     if (acceptsAllRecipients !== undefined) resolved.acceptsAllRecipients = acceptsAllRecipients;
+    if (egress !== undefined) resolved.egress = egress;
   }
   return resolved;
+}
+
+/**
+ * Every `egress:` name of the policy must be an egress of this process (a SMTP_PROXIES name, a
+ * SMTP_LOCAL_ADDRESSES address, or `default` when there is neither): a misspelt name would
+ * otherwise leave a provider with no egress at all.
+ */
+export function checkPolicyEgresses(
+  policy: Policy,
+  known: readonly string[],
+  source = 'policy',
+): void {
+  const problems: string[] = [];
+  policy.providers.forEach((r, index) => {
+    for (const name of r.egress ?? []) {
+      if (!known.includes(name)) {
+        problems.push(`providers.${index} (match ${r.match}): egress "${name}"`);
+      }
+    }
+  });
+  if (problems.length === 0) return;
+  throw new ListcleanError(
+    'policy_invalid',
+    `${source} names egresses this process does not have: ${problems.join('; ')}. Egresses are the names of SMTP_PROXIES entries and the addresses of SMTP_LOCAL_ADDRESSES; this process has ${known.join(', ')}`,
+  );
 }

@@ -14,30 +14,36 @@ export interface ProbePool {
   queue: string;
   /** The policy rule's `match`. */
   match: string;
-  /** Jobs active at once across every worker: the rule's session limit. */
+  /**
+   * Jobs active at once across every worker: the rule's session limit, per egress the provider
+   * may use (each egress has a budget of its own).
+   */
   concurrency: number;
   /** The rule's RCPTs per session: a pool job is a few sessions' worth. */
   maxRcptsPerSession: number;
 }
 
-function toPool(rule: ProviderRule, policy: Policy): ProbePool {
+function toPool(rule: ProviderRule, policy: Policy, egresses: readonly string[]): ProbePool {
+  const allowed = rule.egress ? egresses.filter((name) => rule.egress?.includes(name)) : egresses;
   return {
     queue: poolQueueName(rule.match),
     match: rule.match,
-    concurrency: rule.maxConcurrentSessions ?? policy.defaults.maxConcurrentSessions,
+    concurrency:
+      (rule.maxConcurrentSessions ?? policy.defaults.maxConcurrentSessions) *
+      Math.max(1, allowed.length),
     maxRcptsPerSession: rule.maxRcptsPerSession ?? policy.defaults.maxRcptsPerSession,
   };
 }
 
 /**
  * Every pool the policy defines, one per queue name: a rule repeating an earlier rule's match
- * replaces its pool.
+ * replaces its pool. `egresses`: the names of the process's egresses.
  */
-export function probePools(policy: Policy): ProbePool[] {
+export function probePools(policy: Policy, egresses: readonly string[] = ['default']): ProbePool[] {
   const pools = new Map<string, ProbePool>();
   for (const rule of policy.providers) {
     if (!hasPool(rule)) continue;
-    const pool = toPool(rule, policy);
+    const pool = toPool(rule, policy, egresses);
     pools.set(pool.queue, pool);
   }
   return [...pools.values()];

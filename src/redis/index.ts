@@ -20,6 +20,8 @@ export {
   breakerKey,
   catchAllKey,
   catchAllProbeKey,
+  egressDownKey,
+  egressOwnersKey,
   gateKeys,
   jobIds,
   listKeys,

@@ -15,9 +15,29 @@ export interface GateKeys {
   factor: string;
 }
 
-export function gateKeys(prefix: string, provider: string): GateKeys {
-  const tag = `${prefix}{gate:${provider}}`;
+/**
+ * A provider's gate as seen from one egress: providers throttle per client address, so every
+ * egress has budgets of its own. The `default` egress (the host's route, no egress configured)
+ * keeps the keys of a single-egress deployment, `{gate:<provider>}`; another egress adds its
+ * name, `{gate:<provider>@<egress>}`.
+ */
+export function gateKeys(prefix: string, provider: string, egress?: string): GateKeys {
+  const scope = egress && egress !== 'default' ? `${provider}@${egress}` : provider;
+  const tag = `${prefix}{gate:${scope}}`;
   return { leases: `${tag}:leases`, bucket: `${tag}:bucket`, factor: `${tag}:factor` };
+}
+
+/** String (JSON `EgressDown`, TTL = EGRESS_COOLDOWN): the egress failed; leave it alone. */
+export function egressDownKey(prefix: string, egress: string): string {
+  return `${prefix}egress-down:${egress}`;
+}
+
+/**
+ * Hash (worker id → ms of its last heartbeat; the key expires when no owner renews it): the
+ * worker processes that have this egress (src/egress/registry.ts).
+ */
+export function egressOwnersKey(prefix: string, egress: string): string {
+  return `${prefix}egress-owners:${egress}`;
 }
 
 /** String `1` / `0`: is the domain catch-all. */

@@ -80,7 +80,7 @@ export class VerdictCache {
   /**
    * Stores verdicts in one pipelined round trip (per node on a cluster). The TTL counts from
    * `checkedAt`, so a verdict stored late expires when it would have anyway, and one already too
-   * old is not stored.
+   * old is not stored. The egress and transcript name are not kept (see below).
    */
   async set(entries: Iterable<readonly [string, CachedVerdict]>): Promise<void> {
     const writes: Array<[string, string, number]> = [];
@@ -91,7 +91,10 @@ export class VerdictCache {
       // A checkedAt in the future (another host's clock) gets the full lifetime, no more.
       const ttlMs = Math.min(lifetime, lifetime - (now - verdict.checkedAt.getTime()));
       if (!(ttlMs >= 1)) continue;
-      writes.push([verdictKey(this.#prefix, address), encodeVerdict(verdict), ttlMs]);
+      // The egress and the transcript describe one list's probe (a transcript lives in that
+      // list's storage, under its tenant): a verdict reused elsewhere carries neither.
+      const shared = { ...verdict, egress: null, trace: null };
+      writes.push([verdictKey(this.#prefix, address), encodeVerdict(shared), ttlMs]);
     }
     if (writes.length === 0) return;
     try {

@@ -24,6 +24,7 @@ import { type CsvFormat, DEFAULT_CSV_FORMAT } from './csv-format.ts';
 import { DomainTally, domainOf } from './domain-tally.ts';
 import { renderReportHtml } from './html.ts';
 import { neutraliseRow } from './neutralise.ts';
+import { SignalTally } from './signal-tally.ts';
 import { writeZip } from './status-zip.ts';
 import { type Summary, SummaryTally } from './summary.ts';
 import {
@@ -37,6 +38,7 @@ import {
 import type { ProviderBlockWarning } from './warnings.ts';
 
 const RISKIEST_DOMAINS_SHOWN = 10;
+const PROVIDERS_SHOWN = 10;
 
 export interface ReportOutput {
   /** Local paths (in tmpDir) of the finished files, by contract file name. */
@@ -57,6 +59,7 @@ export class ReportBuilder {
   private readonly buckets: BounceRiskBuckets;
   private readonly tally = new SummaryTally();
   private readonly domains = new DomainTally();
+  private readonly signals = new SignalTally();
   private state: State = 'open';
 
   constructor(options: ReportOptions) {
@@ -105,6 +108,7 @@ export class ReportBuilder {
     this.tally.add(row, cleaned);
     const domain = domainOf(result.email_normalized);
     if (domain !== null) this.domains.add(domain, result.status);
+    if (domain !== null && !row.duplicate) this.signals.add(result);
 
     const waits = [this.report.write(full), this.byStatus[result.status].write(original)];
     if (cleaned) waits.push(this.cleaned.write(original));
@@ -146,6 +150,7 @@ export class ReportBuilder {
       summary,
       riskiestDomains: this.domains.riskiest(RISKIEST_DOMAINS_SHOWN),
       untrackedRows: this.domains.other.rows,
+      signals: this.signals.counts(PROVIDERS_SHOWN),
     });
     await writeFile(this.paths['report.html'], html);
     this.state = 'finished';

@@ -21,6 +21,11 @@ export const VERDICT_COLUMNS = [
   'smtp_enhanced_code',
   'checked_at',
   'rule',
+  'mx_provider',
+  'spf',
+  'dmarc',
+  'egress',
+  'trace',
 ] as const satisfies readonly (keyof AddressResult)[];
 
 export function reportHeader(columns: readonly string[]): string[] {

@@ -8,6 +8,7 @@ import type { Status } from '../verdict/types.ts';
 import type { DomainRisk } from './domain-tally.ts';
 import { formatCount, formatPercent, ratio } from './format.ts';
 import { escapeHtml } from './html-escape.ts';
+import { DMARC_ROWS, type DmarcRow, type SignalCounts } from './signal-tally.ts';
 import type { Summary } from './summary.ts';
 import { bounceRateChart, reasonChart, STATUS_COLORS, statusBar } from './svg-charts.ts';
 
@@ -17,6 +18,8 @@ export interface HtmlReportData {
   riskiestDomains: DomainRisk[];
   /** Rows whose domain was not tracked individually (the tally's cap was reached). */
   untrackedRows: number;
+  /** Mail providers, DMARC policies and SPF by unique address; no section without them. */
+  signals?: SignalCounts;
 }
 
 const STYLE = `
@@ -78,6 +81,43 @@ function domainTable(domains: DomainRisk[], untrackedRows: number): string {
     '<table><tr><th>domain</th><th class="n">rows</th><th class="n">undeliverable</th>' +
     '<th class="n">unknown</th><th class="n">share undeliverable or unknown</th></tr>' +
     `${rows.join('')}</table>${note}`
+  );
+}
+
+const DMARC_MEANING: Record<DmarcRow, string> = {
+  reject: 'mail failing authentication is refused',
+  quarantine: 'mail failing authentication goes to spam',
+  none: 'monitoring only',
+  absent: 'no DMARC record',
+  unknown: 'DNS did not answer, or not looked up',
+};
+
+/** Who runs the addresses' mail and how their domains protect it (issue 12). */
+function signalSection(signals: SignalCounts | undefined): string {
+  if (!signals?.known || signals.addresses === 0) return '';
+  const share = (n: number) => formatPercent(ratio(n, signals.addresses));
+  const row = (label: string, n: number, note = '') =>
+    `<tr><td class="domain">${escapeHtml(label)}</td>${note}` +
+    `<td class="n">${formatCount(n)}</td><td class="n">${share(n)}</td></tr>`;
+  const providers = [
+    ...signals.providers.map((p) => row(p.provider, p.addresses)),
+    ...(signals.otherProviders > 0 ? [row('other providers', signals.otherProviders)] : []),
+    ...(signals.noProvider > 0 ? [row('no mail server', signals.noProvider)] : []),
+  ];
+  const dmarc = DMARC_ROWS.filter((policy) => signals.dmarc[policy] > 0).map((policy) =>
+    row(policy, signals.dmarc[policy], `<td>${escapeHtml(DMARC_MEANING[policy])}</td>`),
+  );
+  const head = (first: string, extra = '') =>
+    `<tr><th>${first}</th>${extra}<th class="n">addresses</th><th class="n">share</th></tr>`;
+  const { spf } = signals;
+  return (
+    '<h2>Mail providers</h2>' +
+    `<table>${head('provider (MX)')}${providers.join('')}</table>` +
+    '<h2>DMARC policies</h2>' +
+    `<table>${head('policy', '<th>meaning</th>')}${dmarc.join('')}</table>` +
+    `<p class="note">SPF published for ${formatCount(spf.published)} address(es), missing for ` +
+    `${formatCount(spf.missing)}, unknown for ${formatCount(spf.unknown)}. Counted once per ` +
+    'unique address; the provider is who runs the domain’s MX.</p>'
   );
 }
 
@@ -150,6 +190,7 @@ ${bounceRateChart(rate)}
 ${reasonChart(summary.by_reason, summary.rows)}
 <h2>Riskiest domains</h2>
 ${domainTable(data.riskiestDomains, data.untrackedRows)}
+${signalSection(data.signals)}
 ${timingList(summary.timings)}
 <p class="note">Bounce rates are estimates from each address's verdict. Files: report.csv (every
 row), cleaned.csv (rows safe to send), bounce-risk.csv (the rest, riskiest first).</p>

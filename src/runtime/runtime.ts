@@ -6,6 +6,7 @@
  */
 import { FlowProducer, Queue } from 'bullmq';
 import type { RawConfig } from '../config/env.ts';
+import { RedisEgressCooldown } from '../egress/cooldown.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { MetricsRecorder } from '../metrics/recorder.ts';
 import { ListStore } from '../pipeline/list-store.ts';
@@ -113,6 +114,7 @@ export async function createRuntime(
     gate,
     catchAll: new RedisCatchAllStore(redis, { prefix }),
     breaker: new RedisProviderBreaker(redis, prefix, config.BREAKER_COOLDOWN),
+    egressCooldown: new RedisEgressCooldown(redis, prefix, config.EGRESS_COOLDOWN),
   });
   const poolGate = new RedisSessionGate(redis, {
     prefix,
@@ -123,7 +125,8 @@ export async function createRuntime(
   const namespace = options.queueNamespace ?? null;
   const bull = bullPrefix(config.REDIS_PREFIX, namespace);
   const queuePrefixOf = (queue: string) => queuePrefix(config.REDIS_PREFIX, queue, namespace);
-  const pools = probePools(round.policy).map((pool) => ({
+  const egressNames = round.egresses.map((egress) => egress.name);
+  const pools = probePools(round.policy, egressNames).map((pool) => ({
     ...pool,
     bull: new Queue(pool.queue, { connection, prefix: bull }),
   }));
@@ -161,7 +164,7 @@ export async function createRuntime(
       },
     }),
     gate,
-    metrics: new MetricsRecorder(redis, prefix),
+    metrics: new MetricsRecorder(redis, prefix, config.METRICS_PROVIDERS),
     round,
     poolRound: { ...round, gate: poolGate },
     pools,

@@ -5,16 +5,24 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import type { Egress } from '../egress/config.ts';
+import { connectVia, EgressConnectError } from '../egress/connect.ts';
 import { SmtpError, type SmtpStage } from './errors.ts';
 import { DEFAULT_REPLY_LIMITS, type ReplyLimits, ReplyParser, type SmtpReply } from './reply.ts';
+import type { TranscriptSink } from './transcript.ts';
 
 export interface ConnectOptions {
   ip: string;
   port: number;
-  /** Source address to bind; greylisting keys on it, so retries must reuse it. */
-  localAddress?: string;
+  /**
+   * Where the connection leaves from (a local address, a SOCKS5 proxy; default: the host's
+   * route). Greylisting keys on the client address, so retries must reuse it.
+   */
+  egress?: Egress;
   connectTimeoutMs: number;
   limits?: ReplyLimits;
+  /** Told every line both ways and what happens to the connection (`--trace`). */
+  transcript?: TranscriptSink;
 }
 
 interface Waiter {
@@ -25,6 +33,7 @@ interface Waiter {
 }
 
 const FORBIDDEN_IN_COMMAND = /[\r\n\0]/;
+const DEFAULT_EGRESS: Egress = { kind: 'default', name: 'default' };
 
 export class SmtpConnection {
   private parser: ReplyParser;
@@ -38,50 +47,43 @@ export class SmtpConnection {
   private constructor(
     private socket: net.Socket,
     private readonly limits: ReplyLimits,
+    private readonly transcript?: TranscriptSink,
   ) {
-    this.parser = new ReplyParser(limits);
+    // Noted before any byte is read: a proxy's socket may hold the banner already.
+    transcript?.note(`connected; our end of the socket is ${endpoint(socket)}`);
+    this.parser = this.newParser();
     this.attach(socket);
   }
 
-  static open(options: ConnectOptions): Promise<SmtpConnection> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({
-        host: options.ip,
+  /** The reply parser; with a transcript, it is told every line as it arrives. */
+  private newParser(): ReplyParser {
+    const { transcript } = this;
+    return transcript
+      ? new ReplyParser(this.limits, (line) => transcript.received(line))
+      : new ReplyParser(this.limits);
+  }
+
+  static async open(options: ConnectOptions): Promise<SmtpConnection> {
+    let socket: net.Socket;
+    try {
+      socket = await connectVia(options.egress ?? DEFAULT_EGRESS, {
+        ip: options.ip,
         port: options.port,
-        localAddress: options.localAddress,
-        // Some hosts resolve to both families; we connect to exactly the address we vetted.
-        family: net.isIPv6(options.ip) ? 6 : 4,
+        timeoutMs: options.connectTimeoutMs,
       });
-      socket.setNoDelay(true);
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(
-          new SmtpError(
-            'timeout',
-            'connect',
-            `no TCP connection to ${options.ip}:${options.port} within ${options.connectTimeoutMs} ms`,
-          ),
-        );
-      }, options.connectTimeoutMs);
-      const onError = (error: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        socket.destroy();
-        reject(
-          new SmtpError(
-            'connect_failed',
-            'connect',
-            `cannot connect to ${options.ip}:${options.port}: ${error.code ?? error.message}`,
-            { cause: error },
-          ),
-        );
-      };
-      socket.once('error', onError);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.off('error', onError);
-        resolve(new SmtpConnection(socket, options.limits ?? DEFAULT_REPLY_LIMITS));
-      });
-    });
+    } catch (error) {
+      if (!(error instanceof EgressConnectError)) throw error;
+      // The session reads these as it always did; a failing egress is a kind of its own.
+      const kind =
+        error.kind === 'refused'
+          ? 'connect_failed'
+          : error.kind === 'timeout'
+            ? 'timeout'
+            : 'egress';
+      throw new SmtpError(kind, 'connect', error.message, { cause: error });
+    }
+    socket.setNoDelay(true);
+    return new SmtpConnection(socket, options.limits ?? DEFAULT_REPLY_LIMITS, options.transcript);
   }
 
   get isOpen(): boolean {
@@ -122,6 +124,7 @@ export class SmtpConnection {
       );
     }
     if (!this.isOpen) return;
+    this.transcript?.sent(line);
     const data = `${line}\r\n`;
     this.bytesWritten += Buffer.byteLength(data);
     this.socket.write(data);
@@ -164,7 +167,8 @@ export class SmtpConnection {
       throw error;
     }
     this.socket = secure;
-    this.parser = new ReplyParser(this.limits);
+    this.parser = this.newParser();
+    this.transcript?.note(tlsNote(secure));
     this.attach(secure);
   }
 
@@ -195,10 +199,13 @@ export class SmtpConnection {
 
   private attach(socket: net.Socket): void {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    // A socket from a proxy comes paused with its first bytes waiting (src/egress/connect.ts).
+    socket.resume();
     socket.on('error', () => {
       // 'close' follows and carries the consequence.
     });
     socket.on('close', () => {
+      if (!this.closed) this.transcript?.note('the server closed the connection');
       this.closed = true;
       this.rejectWaiters(null);
     });
@@ -250,4 +257,19 @@ export class SmtpConnection {
       );
     }
   }
+}
+
+/** `127.0.0.1:50312`: one end of a socket, for transcripts. */
+function endpoint(socket: net.Socket): string {
+  const address = socket.localAddress ?? '?';
+  return `${net.isIPv6(address) ? `[${address}]` : address}:${socket.localPort ?? '?'}`;
+}
+
+/** `TLS established: TLSv1.3, TLS_AES_256_GCM_SHA384, certificate not verified (…)`. */
+function tlsNote(socket: tls.TLSSocket): string {
+  const cipher = socket.getCipher()?.name ?? 'unknown cipher';
+  const trust = socket.authorized
+    ? 'certificate verified'
+    : `certificate not verified (${socket.authorizationError ?? 'no reason given'}; not required for probing)`;
+  return `TLS established: ${socket.getProtocol() ?? 'unknown protocol'}, ${cipher}, ${trust}`;
 }

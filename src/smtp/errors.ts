@@ -19,7 +19,13 @@ export type SmtpFailureKind =
   /** The server closed the connection while we waited for a reply. */
   | 'closed'
   /** Bytes that are not SMTP, a line or reply over the limits, or an out-of-turn reply. */
-  | 'protocol';
+  | 'protocol'
+  /**
+   * The egress failed before the server was reached: its SOCKS5 proxy is unreachable, refused
+   * our credentials or broke the protocol, or the host lacks the local address. Never about
+   * the server or the mailbox: the session goes out through another egress.
+   */
+  | 'egress';
 
 export class SmtpError extends Error {
   readonly code: string;

@@ -4,6 +4,7 @@
  * Every address (and the catch-all probe, if asked) leaves with either the server's reply or
  * the failure that prevented one.
  */
+import type { Egress } from '../egress/config.ts';
 import type { SmtpReply } from './reply.ts';
 import {
   runSession,
@@ -13,11 +14,16 @@ import {
   type SmtpTarget,
 } from './session.ts';
 
-export type ProbeOutcome =
-  | { kind: 'reply'; reply: SmtpReply; target: SmtpTarget }
+/**
+ * `egress`: the name of the egress the session that gave it left from; `trace`: the name of
+ * that session's transcript (`--trace`).
+ */
+export type ProbeOutcome = (
+  | { kind: 'reply'; reply: SmtpReply; target: SmtpTarget; egress?: string }
   /** The server cannot take this address (non-ASCII local part without SMTPUTF8). */
-  | { kind: 'smtputf8_unsupported'; target: SmtpTarget }
-  | { kind: 'failure'; failure: SessionFailure; target: SmtpTarget | null };
+  | { kind: 'smtputf8_unsupported'; target: SmtpTarget; egress?: string }
+  | { kind: 'failure'; failure: SessionFailure; target: SmtpTarget | null; egress?: string }
+) & { trace?: string };
 
 export interface DomainProbeResult {
   outcomes: Map<string, ProbeOutcome>;
@@ -32,12 +38,28 @@ export interface DomainProbeResult {
   refusal: unknown;
 }
 
+/** Leave to open one session: its release, and the egress it must leave from. */
+export interface SessionSlot {
+  release: () => void;
+  /** Default: `SessionOptions.egress`. */
+  egress?: Egress;
+}
+
 export interface DomainProbeOptions extends SessionOptions {
   /** New sessions after a session broke mid-way (dropped, timed out, garbled), per batch. */
   midSessionRetries: number;
-  /** Waits for the provider's throttle before each session; returns its release. */
-  acquireSession?: () => Promise<() => void>;
+  /** Waits for the provider's throttle (of the egress it picks) before each session. */
+  acquireSession?: () => Promise<SessionSlot>;
+  /**
+   * The session's egress failed before it reached the server (see SmtpFailureKind `egress`):
+   * it is taken out, and the next `acquireSession` picks another one (or refuses, when none is
+   * left). Without it, an egress failure counts as a refused connection (next MX host).
+   */
+  egressFailed?: (egress: Egress, message: string) => Promise<void>;
 }
+
+/** Egress failures one batch may meet: each takes an egress out, so this is never reached. */
+const MAX_EGRESS_FAILURES = 32;
 
 /** Failures that mean "this MX host is not usable now": try the next one. */
 function movesToNextHost(failure: SessionFailure): boolean {
@@ -58,12 +80,19 @@ export async function probeDomain(
   let sessions = 0;
   let hostIndex = 0;
   let retriesLeft = options.midSessionRetries;
-  let lastFailure: { failure: SessionFailure; target: SmtpTarget | null } | null = null;
+  type Said = {
+    failure: SessionFailure;
+    target: SmtpTarget | null;
+    egress?: string;
+    trace?: string;
+  };
+  let lastFailure: Said | null = null;
   // A server that spoke (e.g. a 554 banner) says more than one that was unreachable.
-  let mostTelling: { failure: SessionFailure; target: SmtpTarget } | null = null;
+  let mostTelling: Said | null = null;
   // "Too many recipients": what the server last said to addresses it left unanswered.
-  let limit: { failure: SessionFailure; target: SmtpTarget } | null = null;
+  let limit: Said | null = null;
   let starttls = options.starttls;
+  let egressFailures = 0;
   // Every polite session answers at least this many, so this bound is never hit by a working
   // server; it stops a loop against one that keeps finding new ways to fail.
   const perSession = Math.max(
@@ -77,43 +106,61 @@ export async function probeDomain(
     const target = targets[hostIndex];
     if (!target) break;
     const hasProbe = probe !== undefined && pending[0] === probe;
-    let release: (() => void) | undefined;
+    let slot: SessionSlot | undefined;
     try {
-      release = options.acquireSession ? await options.acquireSession() : undefined;
+      slot = options.acquireSession ? await options.acquireSession() : undefined;
     } catch (error) {
       // Nothing done yet: the caller may retry the whole batch. Otherwise keep what was learnt.
       if (sessions === 0) throw error;
       return { outcomes, sessions, notStarted: pending, refusal: error };
     }
+    const egress = slot?.egress ?? options.egress;
     let result: SessionResult;
     try {
       result = await runSession(
         target,
         hasProbe ? pending.slice(1) : pending,
-        { ...options, starttls },
+        { ...options, starttls, egress },
         hasProbe ? probe : undefined,
       );
     } finally {
-      release?.();
+      slot?.release();
+    }
+    const failed = result.failure;
+    if (failed?.kind === 'egress' && egress && options.egressFailed) {
+      // Not the server's doing and no session with it: the next slot leaves from elsewhere.
+      egressFailures += 1;
+      await options.egressFailed(egress, failed.message);
+      if (egressFailures < MAX_EGRESS_FAILURES) continue;
+      lastFailure = { failure: failed, target: null };
+      break;
     }
     sessions += 1;
+    const from = {
+      ...(egress ? { egress: egress.name } : {}),
+      ...(result.trace ? { trace: result.trace } : {}),
+    };
     for (const [address, reply] of result.replies) {
-      outcomes.set(address, { kind: 'reply', reply, target });
+      outcomes.set(address, { kind: 'reply', reply, target, ...from });
     }
     for (const address of result.needSmtpUtf8) {
-      outcomes.set(address, { kind: 'smtputf8_unsupported', target });
+      outcomes.set(address, { kind: 'smtputf8_unsupported', target, ...from });
     }
     pending = result.unanswered;
     if (result.limitReply) {
-      limit = { failure: { kind: 'reply', stage: 'rcpt', reply: result.limitReply }, target };
+      limit = {
+        failure: { kind: 'reply', stage: 'rcpt', reply: result.limitReply },
+        target,
+        ...from,
+      };
     }
     const failure = result.failure;
     if (!failure) {
       if (result.replies.size === 0 && pending.length > 0 && !result.stoppedForPoliteness) break;
       continue;
     }
-    lastFailure = { failure, target };
-    if (failure.kind === 'reply') mostTelling = { failure, target };
+    lastFailure = { failure, target, ...from };
+    if (failure.kind === 'reply') mostTelling = { failure, target, ...from };
     if (failure.stage === 'starttls' && starttls) {
       // Opportunistic TLS that fails is dropped for this host, not held against it.
       starttls = false;
@@ -138,7 +185,7 @@ export async function probeDomain(
     outcomes.set(
       address,
       final
-        ? { kind: 'failure', failure: final.failure, target: final.target }
+        ? { kind: 'failure', ...final }
         : {
             kind: 'failure',
             failure: { kind: 'protocol', stage: 'rcpt', message: 'session budget exhausted' },

@@ -47,7 +47,11 @@ export class ReplyParser {
   private buffered = '';
   private pending: { code: number; lines: string[] } | null = null;
 
-  constructor(private readonly limits: ReplyLimits = DEFAULT_REPLY_LIMITS) {}
+  constructor(
+    private readonly limits: ReplyLimits = DEFAULT_REPLY_LIMITS,
+    /** Told every line as received, before it is judged (a transcript, `--trace`). */
+    private readonly onLine?: (raw: string) => void,
+  ) {}
 
   push(chunk: Buffer | string): SmtpReply[] {
     // latin1 keeps one char per byte, so the length bound is a byte bound and no input can
@@ -59,6 +63,7 @@ export class ReplyParser {
       if (end < 0) break;
       const raw = this.buffered.slice(0, end).replace(/\r$/, '');
       this.buffered = this.buffered.slice(end + 1);
+      this.onLine?.(raw);
       const reply = this.line(raw);
       if (reply) replies.push(reply);
     }

@@ -7,9 +7,11 @@
  * catch-all probe counts) and leaves the rest to a fresh session.
  */
 import { isTooManyRecipients } from '../classify/session-signals.ts';
+import { describeEgress, type Egress } from '../egress/config.ts';
 import { SmtpConnection } from './connection.ts';
 import { SmtpError, type SmtpFailureKind, type SmtpStage } from './errors.ts';
-import type { ReplyLimits, SmtpReply } from './reply.ts';
+import { formatReply, type ReplyLimits, type SmtpReply } from './reply.ts';
+import type { TraceRecorder } from './transcript.ts';
 
 export interface SmtpTimeouts {
   connectMs: number;
@@ -23,8 +25,8 @@ export interface SessionOptions {
   port: number;
   heloName: string;
   mailFrom: string;
-  /** Source address; greylisting keys on it, so a retry must use the same one. */
-  localAddress?: string;
+  /** Where the session leaves from; greylisting keys on it, so a retry must use the same one. */
+  egress?: Egress;
   timeouts: SmtpTimeouts;
   /** Use PIPELINING (RFC 2920) when the server advertises it. */
   pipelining: boolean;
@@ -33,6 +35,8 @@ export interface SessionOptions {
   maxRcptsPerSession: number;
   maxRejectsPerSession: number;
   limits?: ReplyLimits;
+  /** Records a transcript of every session (`--trace`); absent: nothing is recorded. */
+  trace?: TraceRecorder;
 }
 
 export interface SmtpTarget {
@@ -65,6 +69,8 @@ export interface SessionResult {
   limitReply: SmtpReply | null;
   extensions: Set<string>;
   tls: boolean;
+  /** The name of this session's transcript (`options.trace`); null when not traced. */
+  trace: string | null;
 }
 
 const NON_ASCII = /\P{ASCII}/u;
@@ -99,16 +105,26 @@ export async function runSession(
     limitReply: null,
     extensions: new Set(),
     tls: false,
+    trace: null,
   };
   let connection: SmtpConnection | null = null;
   const { timeouts } = options;
+  const transcript = options.trace?.open({
+    target,
+    port: options.port,
+    egress: options.egress ? describeEgress(options.egress) : 'the default route',
+    heloName: options.heloName,
+    mailFrom: options.mailFrom,
+  });
+  result.trace = transcript?.name ?? null;
   try {
     connection = await SmtpConnection.open({
       ip: target.ip,
       port: options.port,
-      localAddress: options.localAddress,
+      egress: options.egress,
       connectTimeoutMs: timeouts.connectMs,
       limits: options.limits,
+      ...(transcript ? { transcript } : {}),
     });
     const conn = connection;
     const command = async (line: string, stage: SmtpStage): Promise<SmtpReply> => {
@@ -172,8 +188,28 @@ export async function runSession(
     }
     result.unanswered = queue.filter((address) => pending.has(address));
     if (connection) await quit(connection, timeouts.quitMs);
+    if (transcript) {
+      transcript.note(sessionEnd(result));
+      transcript.end();
+    }
     return result;
   }
+}
+
+/** The transcript's last line: how the session ended, in the words of its failure. */
+function sessionEnd(result: SessionResult): string {
+  const { failure } = result;
+  const answered = `${result.replies.size} RCPT answer(s)`;
+  if (failure === null) {
+    const why = result.stoppedForPoliteness
+      ? '; stopped at the session’s RCPT or reject budget'
+      : result.recipientLimitHit
+        ? '; the server took no more recipients'
+        : '';
+    return `session over: ${answered}${why}`;
+  }
+  const what = failure.kind === 'reply' ? formatReply(failure.reply) : failure.message;
+  return `session ended early at ${failure.stage} (${failure.kind}): ${what}; ${answered}`;
 }
 
 async function greet(

@@ -3,7 +3,8 @@
  * once, new connections per minute) kept in Redis, so they hold across every worker process.
  * A session is a lease with an expiry, renewed while held, so a worker killed with `kill -9`
  * frees its sessions by itself. AIMD scales both budgets per provider: `penalise` when the
- * server complains about our rate, `reward` when a session goes well.
+ * server complains about our rate, `reward` when a session goes well. Every budget is per
+ * (provider, egress): providers count per client address (see gateKeys).
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -91,8 +92,8 @@ export class RedisSessionGate implements SessionGate {
    * `maxWaitMs`: at once when the token refill is too far off, since that wait is exact; after
    * `maxWaitMs` when sessions are full, since one may close at any moment.
    */
-  async acquire(provider: string, limits: ProviderLimits): Promise<Release> {
-    const keys = gateKeys(this.#prefix, provider);
+  async acquire(provider: string, limits: ProviderLimits, egress?: string): Promise<Release> {
+    const keys = gateKeys(this.#prefix, provider, egress);
     const leaseId = randomBytes(12).toString('base64url');
     const started = Date.now();
     for (;;) {
@@ -115,9 +116,12 @@ export class RedisSessionGate implements SessionGate {
     }
   }
 
-  /** Halves the provider's budgets (once per cool-down); returns the factor now in force. */
-  async penalise(provider: string): Promise<number> {
-    const keys = gateKeys(this.#prefix, provider);
+  /**
+   * Halves the provider's budgets from `egress` (once per cool-down); returns the factor now in
+   * force.
+   */
+  async penalise(provider: string, egress?: string): Promise<number> {
+    const keys = gateKeys(this.#prefix, provider, egress);
     const factor = await runScript(
       this.#client,
       PENALISE_PROVIDER,
@@ -127,9 +131,12 @@ export class RedisSessionGate implements SessionGate {
     return Number(factor);
   }
 
-  /** Raises a penalised provider's factor by 0.05 (up to 1); returns the factor now in force. */
-  async reward(provider: string): Promise<number> {
-    const keys = gateKeys(this.#prefix, provider);
+  /**
+   * Raises a penalised provider's factor from `egress` by 0.05 (up to 1); returns the factor now
+   * in force.
+   */
+  async reward(provider: string, egress?: string): Promise<number> {
+    const keys = gateKeys(this.#prefix, provider, egress);
     const factor = await runScript(
       this.#client,
       REWARD_PROVIDER,
@@ -139,9 +146,9 @@ export class RedisSessionGate implements SessionGate {
     return Number(factor);
   }
 
-  /** The provider's gate as every process sees it, for metrics and tests. */
-  async stats(provider: string, limits: ProviderLimits): Promise<GateStats> {
-    const keys = gateKeys(this.#prefix, provider);
+  /** The provider's gate from `egress` as every process sees it, for metrics and tests. */
+  async stats(provider: string, limits: ProviderLimits, egress?: string): Promise<GateStats> {
+    const keys = gateKeys(this.#prefix, provider, egress);
     const reply = await runScript(
       this.#client,
       GATE_STATS,

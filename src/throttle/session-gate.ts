@@ -9,8 +9,17 @@ import type { ProviderLimits } from '../policy/policy.ts';
 export type Release = () => void;
 
 export interface SessionGate {
-  /** Resolves when a session may be opened; call the returned function when it is closed. */
-  acquire(provider: string, limits: ProviderLimits): Promise<Release>;
+  /**
+   * Resolves when a session may be opened; call the returned function when it is closed.
+   * `egress`: where the session leaves from. Providers throttle per client address, so each
+   * egress has budgets of its own; none (or `default`) is the single-egress budget.
+   */
+  acquire(provider: string, limits: ProviderLimits, egress?: string): Promise<Release>;
+}
+
+/** The budget a session counts against: the provider's, as seen from one egress. */
+export function gateScope(provider: string, egress?: string): string {
+  return egress && egress !== 'default' ? `${provider}@${egress}` : provider;
 }
 
 interface ProviderState {
@@ -24,11 +33,12 @@ interface ProviderState {
 export class LocalSessionGate implements SessionGate {
   private readonly providers = new Map<string, ProviderState>();
 
-  acquire(provider: string, limits: ProviderLimits): Promise<Release> {
-    const state = this.state(provider, limits);
+  acquire(provider: string, limits: ProviderLimits, egress?: string): Promise<Release> {
+    const scope = gateScope(provider, egress);
+    const state = this.state(scope, limits);
     return new Promise((resolve) => {
-      state.waiting.push(() => resolve(this.releaser(provider, limits)));
-      this.pump(provider, limits);
+      state.waiting.push(() => resolve(this.releaser(scope, limits)));
+      this.pump(scope, limits);
     });
   }
 

@@ -26,7 +26,19 @@ export interface AddressResult {
   checked_at: string;
   /** Stable id of the rule that decided the verdict (`enhanced-5.1.1`, `bare-5xx`, …). */
   rule: string | null;
+  /** Who runs the domain's mail: `google`, `microsoft`, … or the MX host's registrable domain. */
+  mx_provider: string | null;
+  /** Whether the domain publishes SPF; null when it was not looked up or DNS failed. */
+  spf: boolean | null;
+  /** The domain's DMARC policy, `absent` without one; null when not looked up or DNS failed. */
+  dmarc: DmarcPolicy | null;
+  /** The egress the probe left from (a local address or a SOCKS5 proxy's name). */
+  egress: string | null;
+  /** The SMTP transcript that decided the verdict (`--trace`), by name. */
+  trace: string | null;
 }
+
+export type DmarcPolicy = 'none' | 'quarantine' | 'reject' | 'absent';
 
 /** Every field of a result, in the order `listclean verify` and the API print them. */
 export const RESULT_FIELDS = [
@@ -46,6 +58,11 @@ export const RESULT_FIELDS = [
   'detail',
   'checked_at',
   'rule',
+  'mx_provider',
+  'spf',
+  'dmarc',
+  'egress',
+  'trace',
 ] as const satisfies readonly (keyof AddressResult)[];
 
 export interface ResultParts {
@@ -60,6 +77,11 @@ export interface ResultParts {
   detail: string | null;
   checkedAt: Date;
   rule: string | null;
+  mxProvider?: string | null;
+  spf?: boolean | null;
+  dmarc?: DmarcPolicy | null;
+  egress?: string | null;
+  trace?: string | null;
 }
 
 export function buildResult(parts: ResultParts): AddressResult {
@@ -80,6 +102,11 @@ export function buildResult(parts: ResultParts): AddressResult {
     detail: parts.detail,
     checked_at: parts.checkedAt.toISOString(),
     rule: parts.rule,
+    mx_provider: parts.mxProvider ?? null,
+    spf: parts.spf ?? null,
+    dmarc: parts.dmarc ?? null,
+    egress: parts.egress ?? null,
+    trace: parts.trace ?? null,
   };
 }
 

@@ -1,7 +1,10 @@
 /** Builds the verification context (resolver, SMTP settings, policy) from the configuration. */
 import type { RawConfig } from '../config/env.ts';
 import { MxResolver } from '../dns/index.ts';
-import { DEFAULT_LIMITS, loadPolicy, type Policy } from '../policy/policy.ts';
+import { lookupDnsSignals } from '../dns/signals.ts';
+import { egressesOf } from '../egress/config.ts';
+import { type EgressCooldown, LocalEgressCooldown } from '../egress/cooldown.ts';
+import { checkPolicyEgresses, DEFAULT_LIMITS, loadPolicy, type Policy } from '../policy/policy.ts';
 import { LocalProviderBreaker, type ProviderBreaker } from '../throttle/breaker.ts';
 import { LocalSessionGate, type SessionGate } from '../throttle/session-gate.ts';
 import { type CatchAllStore, MemoryCatchAllStore } from './catch-all-cache.ts';
@@ -35,12 +38,22 @@ export async function createRoundContext(
     catchAll?: CatchAllStore;
     gate?: SessionGate;
     breaker?: ProviderBreaker;
+    egressCooldown?: EgressCooldown;
   } = {},
 ): Promise<RoundContext> {
   const resolver = new MxResolver({ servers: config.DNS_SERVERS, timeoutMs: config.DNS_TIMEOUT });
+  const policy = overrides.policy ?? (await policyFromConfig(config));
+  const egresses = egressesOf(config);
+  checkPolicyEgresses(
+    policy,
+    egresses.map((egress) => egress.name),
+    config.THROTTLE_POLICY || 'the policy',
+  );
   return {
     resolveMx: (domain) => resolver.resolveMx(domain),
-    policy: overrides.policy ?? (await policyFromConfig(config)),
+    // Through the same resolver: DNS_SERVERS, timeouts, retries and its cache.
+    resolveSignals: (domain) => lookupDnsSignals(domain, (name) => resolver.resolveTxt(name)),
+    policy,
     smtp: {
       port: config.SMTP_PORT,
       heloName: config.HELO_NAME,
@@ -57,7 +70,8 @@ export async function createRoundContext(
       maxRejectsPerSession: config.SMTP_MAX_REJECTS_PER_SESSION,
       midSessionRetries: 1,
     },
-    localAddresses: config.SMTP_LOCAL_ADDRESSES,
+    egresses,
+    egressCooldown: overrides.egressCooldown ?? new LocalEgressCooldown(config.EGRESS_COOLDOWN),
     allowPrivateMx: config.ALLOW_PRIVATE_MX,
     catchAll: overrides.catchAll ?? new MemoryCatchAllStore(),
     gate: overrides.gate ?? new LocalSessionGate(),

@@ -6,7 +6,17 @@
  */
 import { classifyIp, providerKey } from '../dns/index.ts';
 import { type MxAllowance, mayConnect } from '../dns/mx-allowance.ts';
+import { mailProvider } from '../dns/provider.ts';
+import { type DnsSignals, UNKNOWN_SIGNALS } from '../dns/signals.ts';
 import type { MxHost, MxLookup } from '../dns/types.ts';
+import {
+  allowedEgresses,
+  EgressChooser,
+  EgressesDownError,
+  egressOrder,
+} from '../egress/choose.ts';
+import type { Egress } from '../egress/config.ts';
+import type { EgressCooldown } from '../egress/cooldown.ts';
 import { type Policy, policyFor } from '../policy/policy.ts';
 import {
   type DomainProbeOptions,
@@ -14,26 +24,34 @@ import {
   probeDomain,
 } from '../smtp/probe-domain.ts';
 import type { SmtpTarget } from '../smtp/session.ts';
+import type { TraceRecorder } from '../smtp/transcript.ts';
 import { BreakerOpenError, type BreakerState, type ProviderBreaker } from '../throttle/breaker.ts';
 import type { SessionGate } from '../throttle/session-gate.ts';
 import { ThrottledError } from '../throttle/throttled-error.ts';
 import type { CatchAllStore } from './catch-all-cache.ts';
-import { type AddressOutcome, finalOutcome } from './outcome.ts';
+import { type AddressOutcome, type DomainSignals, finalOutcome } from './outcome.ts';
 import { type DecidedOutcome, decideOutcome } from './reply-outcome.ts';
 
 export interface RoundContext {
   resolveMx(domain: string): Promise<MxLookup>;
   policy: Policy;
   /** Session settings; per-provider limits from the policy override the RCPT/reject budgets. */
-  smtp: Omit<DomainProbeOptions, 'localAddress'>;
-  /** Source addresses to spread sessions over; one is picked per domain, stably. */
-  localAddresses: string[];
+  smtp: Omit<DomainProbeOptions, 'egress'>;
+  /**
+   * Where sessions may leave from (local addresses, SOCKS5 proxies, else the default route);
+   * one is picked per domain, stably, among those the provider's policy allows.
+   */
+  egresses: Egress[];
+  /** Egresses that failed are left out for a while (EGRESS_COOLDOWN). */
+  egressCooldown: EgressCooldown;
   allowPrivateMx: MxAllowance;
   catchAll: CatchAllStore;
   /** Per-provider admission (concurrency, connection rate) for every session. */
   gate: SessionGate;
   /** Providers that refuse us are left alone for a cool-down. */
   breaker: ProviderBreaker;
+  /** SPF and DMARC of a domain (src/dns/signals.ts); never rejects. Absent: not looked up. */
+  resolveSignals?(domain: string): Promise<DnsSignals>;
 }
 
 /** Splits a batch into `parts` nearly equal chunks, keeping order. */
@@ -72,6 +90,13 @@ export interface RoundOptions {
    * pool, whose job slots are already one per provider session, runs its sessions one by one.
    */
   maxParallelSessions?: number;
+  /**
+   * The egress to leave from (by name) when it is allowed and up: a greylisting retry's, which
+   * must come from where the first try came from. Default: the domain's stable pick.
+   */
+  egress?: string;
+  /** Records a transcript of each SMTP session (`--trace`); outcomes name theirs in `trace`. */
+  trace?: TraceRecorder;
 }
 
 function allWith(
@@ -79,14 +104,6 @@ function allWith(
   outcome: AddressOutcome,
 ): Map<string, AddressOutcome> {
   return new Map(addresses.map((address) => [address, outcome]));
-}
-
-/** Same domain → same source address, so greylisting sees the same client on every retry. */
-export function localAddressFor(domain: string, pool: readonly string[]): string | undefined {
-  if (pool.length === 0) return undefined;
-  let hash = 0;
-  for (const char of domain) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return pool[hash % pool.length];
 }
 
 function vetTargets(
@@ -104,7 +121,24 @@ function vetTargets(
   return { targets, refused };
 }
 
+/**
+ * The round, and the domain's signals (provider, SPF, DMARC) on every outcome: looked up side by
+ * side with the MX, so they never delay the round (see `signalsBy`) nor fail it (a DNS failure
+ * gives nulls).
+ */
 export async function verifyDomainRound(
+  domain: string,
+  addresses: readonly string[],
+  ctx: RoundContext,
+  options: RoundOptions,
+): Promise<DomainRound> {
+  const signals = ctx.resolveSignals?.(domain) ?? Promise.resolve(UNKNOWN_SIGNALS);
+  const traced = options.trace ? { ...ctx, smtp: { ...ctx.smtp, trace: options.trace } } : ctx;
+  const round = await probeRound(domain, addresses, traced, options);
+  return withSignals(round, await signalsBy(signals, SIGNALS_GRACE_MS));
+}
+
+async function probeRound(
   domain: string,
   addresses: readonly string[],
   ctx: RoundContext,
@@ -165,20 +199,27 @@ export async function verifyDomainRound(
       awaitAnswer = true;
     }
   }
-  const probeOptions = {
+  // One egress per domain, stable (greylisting keys on the client address); one that fails is
+  // left for the next at once.
+  const egresses = new EgressChooser(
+    egressOrder(domain, allowedEgresses(ctx.egresses, rules.egress), options.egress),
+    ctx.egressCooldown,
+  );
+  const probeOptions: DomainProbeOptions = {
     ...ctx.smtp,
-    localAddress: localAddressFor(domain, ctx.localAddresses),
     maxRcptsPerSession: rules.limits.maxRcptsPerSession,
     maxRejectsPerSession: rules.limits.maxRejectsPerSession,
     // The breaker is read again at every session: a job that waited at the gate while another
     // opened it must not go on probing.
     acquireSession: async () => {
-      const release = await ctx.gate.acquire(provider ?? domain, rules.limits);
+      const egress = await egresses.pick();
+      const release = await ctx.gate.acquire(provider ?? domain, rules.limits, egress.name);
       const opened = provider ? await ctx.breaker.state(provider) : null;
-      if (!opened) return release;
+      if (!opened) return { release, egress };
       release();
       throw new BreakerOpenError(opened);
     },
+    egressFailed: (egress, reason) => egresses.failed(egress, reason),
   };
   // One session per `maxRcptsPerSession` addresses is the fewest politeness allows; when a batch
   // needs several, they run side by side up to the provider's session budget (the gate holds
@@ -232,17 +273,19 @@ export async function verifyDomainRound(
   const decided = new Map<string, DecidedOutcome>();
   for (const address of addresses) {
     const outcome = probed.get(address);
-    decided.set(
-      address,
-      outcome
-        ? decideOutcome(address, outcome, context)
-        : {
-            outcome:
-              notAsked.get(address) ??
-              finalOutcome('protocol_error', 'no-answer-recorded', 'no answer recorded', at),
-            classification: null,
-          },
-    );
+    const decision = outcome
+      ? decideOutcome(address, outcome, context)
+      : {
+          outcome:
+            notAsked.get(address) ??
+            finalOutcome('protocol_error', 'no-answer-recorded', 'no answer recorded', at),
+          classification: null,
+        };
+    // Where its session left from: reports name it, and a greylisting retry goes back there.
+    if (outcome?.egress) decision.outcome.egress = outcome.egress;
+    // The transcript of the session that decided it (`--trace`).
+    if (outcome?.trace) decision.outcome.trace = outcome.trace;
+    decided.set(address, decision);
   }
   const refusedBy = results.find((r) => r.refusal instanceof BreakerOpenError)?.refusal;
   const breaker =
@@ -275,7 +318,9 @@ function keepWhatWasLearnt(
   const nothingDone = done.every((r) => r.sessions === 0);
   for (const { i, error } of refused) {
     const keep =
-      error instanceof BreakerOpenError || (error instanceof ThrottledError && !nothingDone);
+      error instanceof BreakerOpenError ||
+      error instanceof EgressesDownError ||
+      (error instanceof ThrottledError && !nothingDone);
     if (!keep) throw error;
     const chunk = chunks[i] ?? [];
     const notStarted = i === 0 && probe ? [probe, ...chunk] : chunk;
@@ -286,7 +331,8 @@ function keepWhatWasLearnt(
 
 /**
  * The outcome of each address a refused session never asked: it waits for the provider's gate
- * (costing no retry budget), or is blocked while the provider's breaker is open.
+ * (costing no retry budget), is blocked while the provider's breaker is open, or could not
+ * leave because every egress the provider may use is down.
  */
 function notAskedOutcomes(
   results: DomainProbeResult[],
@@ -307,6 +353,12 @@ function notAskedOutcomes(
           at,
         ),
         retry: { kind: 'throttled', afterMs: refusal.retryInMs },
+      };
+    } else if (refusal instanceof EgressesDownError) {
+      // Nothing about the server or the mailbox: asked again later, like a refused connection.
+      outcome = {
+        ...finalOutcome('connection_failed', 'egress-failed', refusal.message, at),
+        retry: { kind: 'transient', afterMs: null },
       };
     } else {
       throw refusal;
@@ -331,4 +383,31 @@ async function tripOnBlock(
 
 export function breakerDetail(state: BreakerState): string {
   return `not probed: ${state.provider} refused us (${state.reply}); probing it is paused until ${state.until}`;
+}
+
+/**
+ * How long a round that is done waits for its signals: they started with the MX lookup and
+ * normally came long before; one still unanswered by then (a slow DNS server) gives nulls.
+ */
+const SIGNALS_GRACE_MS = 1000;
+
+/** The signals if they come within `graceMs`, else nulls. */
+async function signalsBy(pending: Promise<DnsSignals>, graceMs: number): Promise<DnsSignals> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<DnsSignals>((resolve) => {
+    timer = setTimeout(() => resolve(UNKNOWN_SIGNALS), graceMs);
+  });
+  try {
+    return await Promise.race([pending.catch(() => UNKNOWN_SIGNALS), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Every outcome of the round carries the domain's signals; the provider is its MX's. */
+function withSignals(round: DomainRound, dns: DnsSignals): DomainRound {
+  const signals: DomainSignals = { mxProvider: mailProvider(round.mxHost), ...dns };
+  const outcomes = new Map<string, AddressOutcome>();
+  for (const [address, outcome] of round.outcomes) outcomes.set(address, { ...outcome, signals });
+  return { ...round, outcomes };
 }

@@ -3,7 +3,9 @@
  * plus a request to try again later, and the rule that decided it.
  */
 import type { RetryKind as ReplyRetryKind } from '../classify/types.ts';
+import { mailProvider } from '../dns/provider.ts';
 import type { CachedVerdict } from '../redis/compact-verdict.ts';
+import type { DmarcPolicy } from '../verdict/result.ts';
 import type { Reason } from '../verdict/types.ts';
 
 export type RetryKind =
@@ -28,6 +30,19 @@ export interface AddressOutcome {
   detail: string | null;
   /** `slowDown`: the server asked us to send less; the provider's rate goes down (AIMD). */
   retry: null | { kind: RetryKind; afterMs: number | null; slowDown?: boolean };
+  /** The domain's signals (provider, SPF, DMARC), when they were looked up. */
+  signals?: DomainSignals;
+  /** The egress the session left from. */
+  egress?: string | null;
+  /** The transcript of the session that gave this outcome (`--trace`). */
+  trace?: string | null;
+}
+
+/** What the domain's DNS says about its mail, looked up once per domain (issue 12). */
+export interface DomainSignals {
+  mxProvider: string | null;
+  spf: boolean | null;
+  dmarc: DmarcPolicy | null;
 }
 
 export function finalOutcome(
@@ -59,5 +74,10 @@ export function outcomeVerdict(outcome: AddressOutcome, checkedAt: Date): Cached
     detail: outcome.detail,
     checkedAt,
     rule: outcome.rule,
+    mxProvider: outcome.signals?.mxProvider ?? mailProvider(outcome.mxHost),
+    spf: outcome.signals?.spf ?? null,
+    dmarc: outcome.signals?.dmarc ?? null,
+    egress: outcome.egress ?? null,
+    trace: outcome.trace ?? null,
   };
 }

@@ -75,8 +75,11 @@ function fromFailure(
       : failure.kind === 'protocol'
         ? 'protocol_error'
         : 'connection_failed';
+  // A failing egress (its proxy) says nothing about the server: `unknown`, never a mailbox verdict.
+  const rule =
+    failure.kind === 'egress' ? 'egress-failed' : `smtp-${failure.kind.replace('_', '-')}`;
   const outcome: AddressOutcome = {
-    ...finalOutcome(reason, `smtp-${failure.kind.replace('_', '-')}`, where, {
+    ...finalOutcome(reason, rule, where, {
       catchAll: ctx.catchAll,
       mxHost,
     }),

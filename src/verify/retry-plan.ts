@@ -79,3 +79,22 @@ export function planRetries(
       : serverAskedMs;
   return { finals, again, delayMs, greylisted, rateLimited, next };
 }
+
+/**
+ * The egress a greylisting retry must leave from: the one whose session was greylisted (the
+ * server keys its greylist on the client address). Undefined when no address going again waits
+ * for greylisting.
+ */
+export function greylistEgress(
+  again: readonly string[],
+  outcomes: ReadonlyMap<string, AddressOutcome>,
+): string | undefined {
+  for (const address of again) {
+    const outcome = outcomes.get(address);
+    const kind = outcome?.retry?.kind;
+    if ((kind === 'greylist' || kind === 'catch_all_pending') && outcome?.egress) {
+      return outcome.egress;
+    }
+  }
+  return undefined;
+}

@@ -10,11 +10,12 @@ import pLimit from 'p-limit';
 import { addressFlags, parseAddress } from '../address/index.ts';
 import { formatDuration } from '../config/duration.ts';
 import type { CachedVerdict } from '../redis/compact-verdict.ts';
+import type { TraceRecorder } from '../smtp/transcript.ts';
 import { ThrottledError } from '../throttle/throttled-error.ts';
 import { type AddressResult, buildResult, syntaxResult } from '../verdict/result.ts';
 import { type DomainRound, type RoundContext, verifyDomainRound } from './domain-round.ts';
 import { type AddressOutcome, outcomeVerdict } from './outcome.ts';
-import { planRetries, type RetryPolicy, type RetryState } from './retry-plan.ts';
+import { greylistEgress, planRetries, type RetryPolicy, type RetryState } from './retry-plan.ts';
 
 /** Where a result came from: the address's syntax, the verdict cache, or a probe just now. */
 export type ResultSource = 'syntax' | 'cache' | 'probe';
@@ -55,6 +56,8 @@ export interface VerifyRunOptions extends RetryPolicy {
    * sessions are bounded by the SMTP timeouts) but its answers are dropped.
    */
   signal?: AbortSignal;
+  /** Records every SMTP session's transcript (`--trace`); results name theirs in `trace`. */
+  trace?: TraceRecorder;
 }
 
 /**
@@ -168,10 +171,16 @@ async function verifyDomainWithRetries(
   const disposable = addressFlags('x', domain).disposable;
   let pending = addresses;
   let state: RetryState = { waits: 0, transientTries: 0 };
+  // A greylisted retry leaves from the egress that was greylisted.
+  let egress: string | undefined;
   while (pending.length > 0) {
     let round: DomainRound;
     try {
-      round = await verifyDomainRound(domain, pending, ctx, { disposable });
+      round = await verifyDomainRound(domain, pending, ctx, {
+        disposable,
+        egress,
+        ...(options.trace ? { trace: options.trace } : {}),
+      });
     } catch (error) {
       // A shared (Redis) gate refuses to wait long for a busy provider: nothing was asked, so
       // wait for it here (spending no retry budget) and ask again.
@@ -201,6 +210,7 @@ async function verifyDomainWithRetries(
       outcomes: new Map([...round.outcomes].filter(([address]) => !plan.finals.has(address))),
     });
     state = plan.next;
+    egress = greylistEgress(plan.again, round.outcomes) ?? egress;
     await sleep(plan.delayMs, undefined, { signal });
     pending = plan.again;
   }

@@ -116,6 +116,8 @@ describe('listclean serve', () => {
       REDIS_PREFIX: `${prefix}-restart`,
       STORAGE_URL: `file:${storageDir}/restart`,
       LOG_LEVEL: 'info',
+      // Its schedule fires every few seconds.
+      HYGIENE_MIN_INTERVAL: '1s',
     };
     // Every process started here, stopped in the finally below whatever happened.
     const started: ChildProcess[] = [];

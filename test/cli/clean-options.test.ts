@@ -109,6 +109,7 @@ describe('the right list on a re-run', () => {
       { ...base, column: 'email' },
       { ...base, column: '1' },
       { ...base, deadlineMs: 60_000 },
+      { ...base, trace: true as const },
     ];
     const ids = await Promise.all(changed.map((options) => listIdFor(file, options)));
     expect(new Set([id, ...ids]).size).toBe(changed.length + 1);

@@ -3,6 +3,9 @@
  * `listclean` command runs from dist/ alone (no tsx, no src/), reply rules included.
  */
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
@@ -43,7 +46,23 @@ describe('the compiled build', () => {
     expect(files).toContain('dist/workers/probe.js');
     expect(files).toContain('dist/src/classify/reply-rules.yaml');
     expect(files).toContain('examples/sandbox-scenario.yaml');
+    // The web console, bundled (src/console is the bundle's source, not shipped).
+    for (const file of ['index.html', 'app.js', 'styles.css', 'icon.svg']) {
+      expect(files).toContain(`dist/console/${file}`);
+    }
     expect(files.filter((f) => /^(test|bench|src)\//.test(f) || f.endsWith('.ts'))).toEqual([]);
+  });
+
+  it('serves the web console from dist/console/, as built, with no bundler at run time', async () => {
+    const compiled = path.resolve('dist/src/api/console/assets.js');
+    const { loadConsole, runsFromSources } = (await import(
+      pathToFileURL(compiled).href
+    )) as typeof import('../../src/api/console/assets.ts');
+    expect(runsFromSources()).toBe(false);
+    const assets = await loadConsole();
+    const built = await readFile('dist/console/app.js');
+    expect(assets.get('app.js')?.body.equals(built)).toBe(true);
+    expect(assets.get('index.html')?.body.toString('utf8')).toContain('/console/app.js');
   });
 
   it('listclean runs from dist/ alone: version, and a verdict decided by a reply rule', async () => {

@@ -60,8 +60,9 @@ describe('docs/DESIGN.md', () => {
   it('says which interfaces are not built yet, and is right about it', async () => {
     const design = await readFile('docs/DESIGN.md', 'utf8');
     const note = /> Not yet in this version[\s\S]*?\n\n/.exec(design)?.[0] ?? '';
+    // The note is there (once everything is built it says so instead of naming anything).
+    expect(note).toMatch(/^> Not yet in this version/);
     const pending = [...note.matchAll(/`([A-Z][A-Z_]+)`/g)].map((m) => m[1] ?? '');
-    expect(pending.length).toBeGreaterThan(0);
     // One that lands must leave the note.
     for (const name of pending) expect(CONFIG_KEYS, name).not.toContain(name);
     // Every other variable the contract names is read by the config module.

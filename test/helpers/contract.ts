@@ -1,7 +1,7 @@
 /**
- * The fields of a verification result as the contract names them (docs/DESIGN.md §5: the
- * `listclean verify` line, the same object over HTTP), spelt out by hand so a test compares the
- * code with the contract rather than with itself.
+ * The fields of a verification result as the contract names them (docs/DESIGN.md §4 and §5:
+ * the `listclean verify` line, the same object over HTTP, report.csv's verdict columns), spelt
+ * out by hand so a test compares the code with the contract rather than with itself.
  */
 export const CLI_CONTRACT_FIELDS = [
   'email',
@@ -20,4 +20,9 @@ export const CLI_CONTRACT_FIELDS = [
   'detail',
   'checked_at',
   'rule',
+  'mx_provider',
+  'spf',
+  'dmarc',
+  'egress',
+  'trace',
 ];

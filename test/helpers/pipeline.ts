@@ -43,6 +43,8 @@ export async function startHarness(
     GREYLIST_RETRY_DELAYS: '100ms,100ms',
     WORKER_LOCK_DURATION: '5s',
     THROTTLE_LEASE_TTL: '5s',
+    // Tests run schedules that fire every second or two.
+    HYGIENE_MIN_INTERVAL: '1s',
     LOG_LEVEL: 'warn',
     ...env,
   };

@@ -12,6 +12,8 @@ export interface PrivateRedis {
   port: number;
   url: string;
   stop(): Promise<void>;
+  /** SIGKILL: gone at once, as in a crash. */
+  kill(): Promise<void>;
 }
 
 /** A loopback port nothing listens on right now. */
@@ -44,12 +46,16 @@ async function answersPing(port: number): Promise<boolean> {
   }
 }
 
-/** Starts redis-server with `args` added to a disk-less loopback config. */
+/**
+ * Starts redis-server with `args` added to a disk-less loopback config, on `fixedPort` (default:
+ * a free one — give the old port to start it again after a stop).
+ */
 export async function startPrivateRedis(
   args: string[] = [],
   timeoutMs = 10_000,
+  fixedPort?: number,
 ): Promise<PrivateRedis> {
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const child: ChildProcess = track(
     spawn(
       'redis-server',
@@ -66,5 +72,10 @@ export async function startPrivateRedis(
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { port, url: `redis://127.0.0.1:${port}`, stop: () => stopChild(child) };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    stop: () => stopChild(child),
+    kill: () => stopChild(child, 0),
+  };
 }

@@ -52,7 +52,11 @@ beforeAll(async () => {
   const policy = await policyFile({
     providers: [{ match: 'blocker.test', maxConcurrentSessions: 1 }],
   });
-  harness = await startHarness(world, { THROTTLE_POLICY: policy });
+  // The provider is named in metrics only when allowed (METRICS_PROVIDERS; others are `other`).
+  harness = await startHarness(world, {
+    THROTTLE_POLICY: policy,
+    METRICS_PROVIDERS: 'blocker.test',
+  });
   pool = await startWorkers(harness.rt);
 });
 afterAll(async () => {

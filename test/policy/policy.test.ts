@@ -480,6 +480,7 @@ describe('policyFor', () => {
       limits: DEFAULT_LIMITS,
       skipCatchAllProbe: false,
       acceptsAllRecipients: false,
+      egress: null,
     });
     resolved.limits.maxConcurrentSessions = 999;
     expect(p.defaults.maxConcurrentSessions).toBe(DEFAULT_LIMITS.maxConcurrentSessions);

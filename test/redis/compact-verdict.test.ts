@@ -1,6 +1,7 @@
 /** The compact verdict encoding round-trips, stays small, and reads bad input as a miss. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { mailProvider } from '../../src/dns/provider.ts';
 import {
   type CachedVerdict,
   DETAIL_MAX_CHARS,
@@ -18,12 +19,24 @@ const verdict = fc.record<CachedVerdict>({
   smtpEnhancedCode: fc.option(fc.stringMatching(/^[245]\.\d{1,3}\.\d{1,3}$/), { nil: null }),
   detail: fc.option(fc.string({ unit: 'grapheme', maxLength: 300 }), { nil: null }),
   rule: fc.option(fc.stringMatching(/^[a-z0-9][a-z0-9.-]{0,30}$/), { nil: null }),
+  // Derived from mxHost on reading (below), never stored.
+  mxProvider: fc.constant(null),
+  spf: fc.option(fc.boolean(), { nil: null }),
+  dmarc: fc.option(fc.constantFrom('none', 'quarantine', 'reject', 'absent' as const), {
+    nil: null,
+  }),
+  egress: fc.option(fc.constantFrom('192.0.2.10', 'eu1'), { nil: null }),
+  trace: fc.option(fc.stringMatching(/^[a-z0-9-]{1,40}$/), { nil: null }),
 });
+
+/** What a verdict decodes with when it was stored without the domain signals, egress, trace. */
+const NO_EXTRAS = { spf: null, dmarc: null, egress: null, trace: null };
 
 describe('compact verdict encoding', () => {
   it('round-trips every verdict, detail cut to DETAIL_MAX_CHARS', () => {
     fc.assert(
-      fc.property(verdict, (v) => {
+      fc.property(verdict, (generated) => {
+        const v = { ...generated, mxProvider: mailProvider(generated.mxHost) };
         const decoded = decodeVerdict(encodeVerdict(v));
         expect(decoded).toBeDefined();
         const { detail, ...rest } = decoded as CachedVerdict;
@@ -79,7 +92,35 @@ describe('compact verdict encoding', () => {
       smtpEnhancedCode: '2.1.5',
       detail: null,
       rule: null,
+      mxProvider: 'example.test',
+      ...NO_EXTRAS,
     });
+  });
+
+  it('keeps the domain signals, the egress and the transcript name', () => {
+    const full: CachedVerdict = {
+      reason: 'accepted',
+      checkedAt: new Date('2025-01-01T00:00:00Z'),
+      catchAll: false,
+      mxHost: 'aspmx.l.google.com',
+      smtpCode: 250,
+      smtpEnhancedCode: '2.1.5',
+      detail: null,
+      rule: 'accepted',
+      mxProvider: 'google',
+      spf: false,
+      dmarc: 'reject',
+      egress: 'eu1',
+      trace: 'l1-initial-3',
+    };
+    expect(encodeVerdict(full)).toBe(
+      '["accepted",1735689600000,0,"aspmx.l.google.com",250,"2.1.5",null,"accepted","0r","eu1","l1-initial-3"]',
+    );
+    expect(decodeVerdict(encodeVerdict(full))).toEqual(full);
+    // Signals that are not two known characters: a miss, like any other garbage.
+    for (const signals of ['"1x"', '"2r"', '"1"', '"1rq"', '1']) {
+      expect(decodeVerdict(`["accepted",1,0,null,null,null,null,null,${signals}]`)).toBeUndefined();
+    }
   });
 
   it('reads anything else as a miss', () => {

@@ -26,6 +26,11 @@ function verdict(i: number): CachedVerdict {
     smtpEnhancedCode: i % 3 === 0 ? '5.1.1' : null,
     detail: i % 7 === 0 ? `reply for user${i}` : null,
     rule: i % 3 === 0 ? 'enhanced-5.1.1' : 'accepted',
+    mxProvider: 'example.test',
+    spf: i % 2 === 0 ? true : null,
+    dmarc: i % 2 === 0 ? 'none' : null,
+    egress: null,
+    trace: null,
   };
 }
 

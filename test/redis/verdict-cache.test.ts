@@ -30,6 +30,11 @@ function verdict(reason: Reason, agoMs = 0): CachedVerdict {
     smtpEnhancedCode: reason === 'accepted' ? '2.1.5' : '5.1.1',
     detail: null,
     rule: reason === 'accepted' ? 'accepted' : 'enhanced-5.1.1',
+    mxProvider: 'example.test',
+    spf: true,
+    dmarc: 'quarantine',
+    egress: '192.0.2.10',
+    trace: 'lsome-list-initial-s3',
   };
 }
 
@@ -60,7 +65,8 @@ describe('VerdictCache', () => {
     }
     const found = await cache.get(['ok@rt.test', 'gone@rt.test', 'ok@rt.test', 'none@rt.test']);
     expect([...found.keys()].sort()).toEqual(['gone@rt.test', 'ok@rt.test']);
-    expect(found.get('ok@rt.test')).toEqual(ok);
+    // The probe's egress and transcript belong to its list, not to the shared cache.
+    expect(found.get('ok@rt.test')).toEqual({ ...ok, egress: null, trace: null });
     expect(found.get('gone@rt.test')?.detail).toHaveLength(200);
     expect(await cache.get([])).toEqual(new Map());
   });

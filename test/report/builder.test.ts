@@ -54,7 +54,7 @@ describe('report.csv', () => {
   it('has the exact header: original columns, then the contract verdict columns', () => {
     const header =
       'email,first_name,last_name,company,phone,fax,note,email_normalized,status,reason,risk_score,role,free,disposable,' +
-      'catch_all,suggestion,mx_host,smtp_code,smtp_enhanced_code,checked_at,rule\r\n';
+      'catch_all,suggestion,mx_host,smtp_code,smtp_enhanced_code,checked_at,rule,mx_provider,spf,dmarc,egress,trace\r\n';
     expect(report.text['report.csv'].startsWith(header)).toBe(true);
     expect(parseCsv(report.text['report.csv'])[0]).toEqual([...COLUMNS, ...VERDICT_COLUMNS]);
   });

@@ -100,7 +100,7 @@ describe('CSVs in the input style', () => {
         `\ufeff${COLUMNS.join(';')}\nann@example.com; Ann, the first ;;;;;"a;b"\n`,
       );
       expect(text['report.csv'].split('\n')[0]).toBe(
-        `\ufeff${COLUMNS.join(';')};email_normalized;status;reason;risk_score;role;free;disposable;catch_all;suggestion;mx_host;smtp_code;smtp_enhanced_code;checked_at;rule`,
+        `\ufeff${COLUMNS.join(';')};email_normalized;status;reason;risk_score;role;free;disposable;catch_all;suggestion;mx_host;smtp_code;smtp_enhanced_code;checked_at;rule;mx_provider;spf;dmarc;egress;trace`,
       );
     });
   });

@@ -14,8 +14,17 @@ const scenario: Scenario = {
     'nomail.test': {},
     'broken.test': { mx: [{ host: 'mx1.example.com' }], servfail: true },
     'slow.test': { mx: [{ host: 'mx1.example.com' }], dnsTimeout: true },
+    'signed.test': {
+      mx: [{ host: 'mx1.example.com' }],
+      txt: ['v=spf1 ip4:127.0.0.0/8 -all', `long ${'x'.repeat(300)}`],
+    },
   },
   hosts: { 'spare.example.com': {} },
+  records: [
+    { name: '_dmarc.signed.test', type: 'TXT', value: 'v=DMARC1; p=reject' },
+    { name: '5.0.0.127.in-addr.arpa', type: 'PTR', value: 'Verify.Example.COM.' },
+    { name: '5.0.0.127.zen.blocklist.test', type: 'A', value: '127.0.0.2' },
+  ],
 };
 
 let world: SandboxWorld;
@@ -87,5 +96,19 @@ describe('sandbox DNS', () => {
 
   it('records the questions it was asked', () => {
     expect(world.dns.queries).toContain('MX example.com');
+  });
+
+  it('publishes TXT (long ones split into strings), PTR and any extra record', async () => {
+    expect(await resolver.resolveTxt('signed.test')).toEqual([
+      ['v=spf1 ip4:127.0.0.0/8 -all'],
+      [`long ${'x'.repeat(250)}`, 'x'.repeat(50)],
+    ]);
+    expect(await resolver.resolveTxt('_dmarc.signed.test')).toEqual([['v=DMARC1; p=reject']]);
+    expect(await resolver.reverse('127.0.0.5')).toEqual(['verify.example.com']);
+    expect(await resolver.resolve4('5.0.0.127.zen.blocklist.test')).toEqual(['127.0.0.2']);
+    // A name with only other types is NODATA; a name with none is NXDOMAIN.
+    expect(await failure(resolver.resolveTxt('5.0.0.127.zen.blocklist.test'))).toBe('ENODATA');
+    expect(await failure(resolver.resolve4('6.0.0.127.zen.blocklist.test'))).toBe('ENOTFOUND');
+    expect(await failure(resolver.resolveTxt('example.com'))).toBe('ENODATA');
   });
 });

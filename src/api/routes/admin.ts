@@ -6,11 +6,10 @@
  * `@bull-board/*` (the dashboard and its UI) is imported here, when the dashboard is mounted, never
  * at start-up: a server without ADMIN_KEY does not load it (test/api/admin-lazy.test.ts).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { adminKeyCheck } from '../admin-auth.ts';
 import type { ErrorBody } from '../errors.ts';
-import { bearerToken } from '../key-ring.ts';
 
 export const ADMIN_PATH = '/admin/queues';
 
@@ -19,26 +18,10 @@ export interface AdminOptions {
   queues: Queue[];
 }
 
-function sha256(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
-}
-
-/** The secret a request presents: a Bearer token, or a Basic password. */
-function presented(header: string | undefined): string | null {
-  const bearer = bearerToken(header);
-  if (bearer !== null) return bearer;
-  const basic = /^Basic[ \t]+([A-Za-z0-9+/=]+)[ \t]*$/i.exec(header ?? '');
-  if (!basic?.[1]) return null;
-  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon === -1 ? null : decoded.slice(colon + 1);
-}
-
 export async function adminRoutes(app: FastifyInstance, options: AdminOptions): Promise<void> {
-  const expected = sha256(options.adminKey);
+  const isAdmin = adminKeyCheck(options.adminKey);
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const secret = presented(request.headers.authorization);
-    if (secret !== null && timingSafeEqual(sha256(secret), expected)) return;
+    if (isAdmin(request.headers.authorization)) return;
     const body: ErrorBody = {
       error: {
         code: 'unauthorized',

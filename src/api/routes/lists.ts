@@ -6,7 +6,7 @@ import { tenantOf } from '../auth.ts';
 import { apiError } from '../errors.ts';
 import { purgeList } from '../purge-list.ts';
 import { requireList } from '../require-list.ts';
-import { errors, listDetailSchema, listIdParams, listSummarySchema } from '../schemas.ts';
+import { errors, listDetailSchema, listIdParams, listIndexSchema } from '../schemas.ts';
 
 interface IdParams {
   id: string;
@@ -33,7 +33,7 @@ export async function listRoutes(app: FastifyInstance): Promise<void> {
           200: {
             type: 'object',
             required: ['lists'],
-            properties: { lists: { type: 'array', items: listSummarySchema } },
+            properties: { lists: { type: 'array', items: listIndexSchema } },
           },
           ...errors(400, 401, 429),
         },
@@ -44,9 +44,20 @@ export async function listRoutes(app: FastifyInstance): Promise<void> {
       const ids = await rt.lists.idsOf(tenant, request.query.limit);
       const metas = await Promise.all(ids.map((id) => rt.lists.get(id)));
       const own = metas.filter((meta): meta is ListMeta => meta?.tenant === tenant);
-      return { lists: own.map(listSummary) };
+      return { lists: await Promise.all(own.map(listEntry)) };
     },
   );
+
+  /** A list in the index: what it is, how far it got, and its verdicts once done. */
+  async function listEntry(meta: ListMeta) {
+    const verified =
+      meta.status === 'done' ? meta.unique : await rt.results.count(meta.id, meta.currentRun);
+    return {
+      ...listSummary(meta),
+      progress: { rows: meta.rows, unique: meta.unique, verified: Math.min(verified, meta.unique) },
+      by_status: meta.summary?.by_status ?? null,
+    };
+  }
 
   app.get<{ Params: IdParams }>(
     '/lists/:id',

@@ -1,11 +1,12 @@
 /** GET /v1/lists/:id/reports/:kind: the latest finished run's reports of a list. */
 import type { FastifyInstance } from 'fastify';
+import type { ListMeta } from '../../pipeline/list-store.ts';
 import { storageKeys } from '../../pipeline/names.ts';
 import { writePartialReports } from '../../pipeline/partial-reports.ts';
 import { apiError } from '../errors.ts';
 import { downloadName, REPORT_KIND_NAMES, requireReportKind } from '../report-kinds.ts';
 import { requireList } from '../require-list.ts';
-import { errors } from '../schemas.ts';
+import { errors, signedLinkQuery } from '../schemas.ts';
 import { sendReport } from '../send-report.ts';
 
 interface ReportParams {
@@ -17,12 +18,41 @@ interface ReportQuery {
   partial?: boolean;
 }
 
+/**
+ * Which reports a request for a list's reports gets: what is known so far (`partial`, while
+ * the list is verified), or the last finished run's; refuses with not_ready / list_failed when
+ * there are none yet. Shared by the download and its signed link.
+ */
+export async function reportSource(
+  rt: FastifyInstance['rt'],
+  meta: ListMeta,
+  partial: boolean,
+): Promise<'partial' | 'final'> {
+  const running = meta.status !== 'done' && meta.status !== 'failed';
+  if (partial && running) return 'partial';
+  // During a hygiene run the reports of the last finished run are still there to serve.
+  const ready =
+    meta.status === 'done' || (await rt.lists.runs(meta.id)).some((r) => r.status === 'done');
+  if (!ready && meta.status === 'failed') {
+    throw apiError('list_failed', `The list failed, so it has no reports: ${meta.error}`);
+  }
+  if (!ready) {
+    throw apiError(
+      'not_ready',
+      `The list is ${meta.status}; reports are ready once GET /v1/lists/${meta.id} says done ` +
+        '(or ask for what is known so far with ?partial=true).',
+    );
+  }
+  return 'final';
+}
+
 export async function reportRoutes(app: FastifyInstance): Promise<void> {
   const { rt } = app;
 
   app.get<{ Params: ReportParams; Querystring: ReportQuery }>(
     '/lists/:id/reports/:kind',
     {
+      config: { signedLinks: true },
       schema: {
         summary: 'Download a report of a done list',
         description:
@@ -34,7 +64,8 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
           'partial=true, while the list is still verified: the same reports of what is known ' +
           'now, made on request; rows still waiting are marked pending in report.csv and ' +
           "counted in summary.json's pending, and are in no file sorted by verdict. Header " +
-          'X-Listclean-Partial says which you got.',
+          'X-Listclean-Partial says which you got. Instead of the key, a signed link from ' +
+          'POST …/link (expires, sig) opens it for 60 s.',
         tags: ['reports'],
         params: {
           type: 'object',
@@ -52,6 +83,7 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
               default: false,
               description: 'What is known so far, while the list is verified.',
             },
+            ...signedLinkQuery,
           },
         },
         produces: ['text/csv', 'application/json', 'text/html', 'application/zip'],
@@ -66,8 +98,7 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
       const meta = await requireList(request, request.params.id);
       const kind = request.params.kind;
       const report = requireReportKind(kind);
-      const running = meta.status !== 'done' && meta.status !== 'failed';
-      if (request.query.partial === true && running) {
+      if ((await reportSource(rt, meta, request.query.partial === true)) === 'partial') {
         await writePartialReports(rt, meta.id);
         reply.header('x-listclean-partial', 'true');
         return sendReport(request, reply, {
@@ -77,19 +108,6 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
         });
       }
       reply.header('x-listclean-partial', 'false');
-      // During a hygiene run the reports of the last finished run are still there to serve.
-      const ready =
-        meta.status === 'done' || (await rt.lists.runs(meta.id)).some((r) => r.status === 'done');
-      if (!ready && meta.status === 'failed') {
-        throw apiError('list_failed', `The list failed, so it has no reports: ${meta.error}`);
-      }
-      if (!ready) {
-        throw apiError(
-          'not_ready',
-          `The list is ${meta.status}; reports are ready once GET /v1/lists/${meta.id} says done ` +
-            '(or ask for what is known so far with ?partial=true).',
-        );
-      }
       return sendReport(request, reply, {
         key: storageKeys.output(meta.id, report.file),
         report,

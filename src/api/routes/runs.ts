@@ -1,11 +1,11 @@
 /** GET /v1/lists/:id/runs and a run's reports: the first processing and every hygiene run. */
 import type { FastifyInstance } from 'fastify';
-import type { RunRecord } from '../../pipeline/list-store.ts';
+import type { ListMeta, RunRecord } from '../../pipeline/list-store.ts';
 import { storageKeys } from '../../pipeline/names.ts';
 import { apiError } from '../errors.ts';
 import { downloadName, REPORT_KIND_NAMES, requireReportKind } from '../report-kinds.ts';
 import { requireList } from '../require-list.ts';
-import { errors, listIdParams } from '../schemas.ts';
+import { errors, listIdParams, signedLinkQuery } from '../schemas.ts';
 import { sendReport } from '../send-report.ts';
 
 const runSchema = {
@@ -21,6 +21,33 @@ const runSchema = {
       description: 'Addresses whose status changed since the previous run.',
     },
     summary: { type: ['object', 'null'], additionalProperties: true },
+  },
+} as const;
+
+/** A finished run of the list, or 404 run_not_found / 409 not_ready. */
+export async function requireFinishedRun(
+  rt: FastifyInstance['rt'],
+  meta: ListMeta,
+  runId: string,
+): Promise<RunRecord> {
+  const run = await rt.lists.getRun(meta.id, runId);
+  if (!run)
+    throw apiError(
+      'run_not_found',
+      `List ${meta.id} has no run ${runId}; GET /v1/lists/${meta.id}/runs lists them.`,
+    );
+  if (run.status !== 'done') throw apiError('not_ready', `Run ${runId} is not finished yet.`);
+  return run;
+}
+
+/** The params of a run's report (and of its signed link). */
+export const runReportParams = {
+  type: 'object',
+  required: ['id', 'run', 'kind'],
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 200 },
+    run: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' },
+    kind: { type: 'string' },
   },
 } as const;
 
@@ -70,19 +97,15 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { id: string; run: string; kind: string } }>(
     '/lists/:id/runs/:run/reports/:kind',
     {
+      config: { signedLinks: true },
       schema: {
         summary: 'Download a report of one run',
-        description: `kind: ${REPORT_KIND_NAMES.join(', ')}.`,
+        description:
+          `kind: ${REPORT_KIND_NAMES.join(', ')}. Instead of the key, a signed link from ` +
+          'POST …/link (expires, sig) opens it for 60 s.',
         tags: ['hygiene'],
-        params: {
-          type: 'object',
-          required: ['id', 'run', 'kind'],
-          properties: {
-            id: { type: 'string', minLength: 1, maxLength: 200 },
-            run: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' },
-            kind: { type: 'string' },
-          },
-        },
+        params: runReportParams,
+        querystring: { type: 'object', properties: { ...signedLinkQuery } },
         response: {
           200: { description: 'The report file.', type: 'string' },
           302: { description: 'Redirect to a presigned download URL.', type: 'null' },
@@ -94,13 +117,7 @@ export async function runRoutes(app: FastifyInstance): Promise<void> {
       const meta = await requireList(request, request.params.id);
       const { run: runId, kind } = request.params;
       const report = requireReportKind(kind);
-      const run = await rt.lists.getRun(meta.id, runId);
-      if (!run)
-        throw apiError(
-          'run_not_found',
-          `List ${meta.id} has no run ${runId}; GET /v1/lists/${meta.id}/runs lists them.`,
-        );
-      if (run.status !== 'done') throw apiError('not_ready', `Run ${runId} is not finished yet.`);
+      await requireFinishedRun(rt, meta, runId);
       return sendReport(request, reply, {
         key: storageKeys.runOutput(meta.id, runId, report.file),
         report,

@@ -29,6 +29,7 @@ interface UploadQuery {
   include_risky?: boolean;
   webhook_url?: string;
   deadline?: string;
+  trace?: boolean;
 }
 
 const querystring = {
@@ -61,6 +62,12 @@ const querystring = {
       maxLength: 32,
       description:
         'How long the list (and each hygiene run) may take, e.g. 45m or 2h; 0 = none; default LIST_DEADLINE. When it passes, what still waits (greylisting, throttled providers, slow servers) is finalised with its last answer.',
+    },
+    trace: {
+      type: 'boolean',
+      default: false,
+      description:
+        "Keep every SMTP session's transcript (this run and hygiene runs): report.csv's trace column names the one that decided each row, GET /v1/lists/{id}/traces/{name} downloads it. Every address is asked anew (no cached verdicts).",
     },
   },
 } as const;
@@ -121,6 +128,7 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
             column: query.column,
             includeRisky: query.include_risky === true,
             ...(deadlineMs === undefined ? {} : { deadlineMs }),
+            ...(query.trace === true ? { trace: true as const } : {}),
           },
           input: body,
         });

@@ -48,8 +48,8 @@ export async function checkUpload(
   if (isWorkbook(sample))
     return checkWorkbook(head, ended ? null : chunks, counter, limits, column);
   const layout = sniff(sample, column);
-  counter.headerLines = layout.hasHeader ? 1 : 0;
-  counter.checkRows(ended);
+  counter.countRowsAs(layout);
+  if (ended) counter.checkRows(true);
 
   async function* all(): AsyncGenerator<Buffer> {
     yield* head;

@@ -1,16 +1,16 @@
 /**
- * Counts an upload's bytes and lines as they stream by and stops it, with 413 `too_large`, the
- * moment it goes over MAX_UPLOAD_BYTES or MAX_UPLOAD_ROWS. Rows are lines (less the header):
- * a quoted field with line breaks counts more than once, which errs on the safe side.
+ * Counts an upload's bytes and rows as they stream by and stops it, with 413 `too_large`, the
+ * moment it goes over MAX_UPLOAD_BYTES or MAX_UPLOAD_ROWS. Rows are counted by the reader's own
+ * rules (src/csv/record-count.ts: LF, CR and CRLF line ends, quoted line breaks, blank lines),
+ * so the limit holds for the rows the list will have, however its lines end.
  */
+import { type CsvLayout, RecordCounter } from '../../csv/index.ts';
 import { apiError } from '../errors.ts';
 
 export interface UploadLimits {
   maxBytes: number;
   maxRows: number;
 }
-
-const NEWLINE = 0x0a;
 
 /** 413, closing the connection: the rest of an over-large body is not worth reading. */
 export function tooLarge(message: string) {
@@ -19,10 +19,9 @@ export function tooLarge(message: string) {
 
 export class UploadCounter {
   bytes = 0;
-  newlines = 0;
-  /** 1 once the sniffer has seen a header line, which is no row. */
-  headerLines = 0;
-  #lastByte = -1;
+  /** Bytes seen before the layout was known, replayed into the row counter once it is. */
+  #early: Buffer[] = [];
+  #rows: RecordCounter | null = null;
 
   constructor(private readonly limits: UploadLimits) {}
 
@@ -34,16 +33,25 @@ export class UploadCounter {
           '(MAX_UPLOAD_BYTES). Split the list into smaller files and upload each.',
       );
     }
-    for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) {
-      this.newlines += 1;
-    }
-    if (chunk.length > 0) this.#lastByte = chunk[chunk.length - 1] ?? -1;
+    if (this.#rows) this.#rows.push(chunk);
+    else this.#early.push(chunk);
   }
 
-  /** `ended`: the upload is complete, so a last line without a line break counts too. */
+  /** The layout is known (sniffed from the first bytes): rows are counted from here on. */
+  countRowsAs(layout: CsvLayout): void {
+    this.#rows = new RecordCounter(layout);
+    for (const chunk of this.#early) this.#rows.push(chunk);
+    this.#early = [];
+  }
+
+  /** Data rows so far (all of them once `ended`). */
+  get rows(): number {
+    return this.#rows?.rows ?? 0;
+  }
+
+  /** `ended`: the upload is complete, so a last record without a line break counts too. */
   checkRows(ended: boolean): void {
-    const partial = ended && this.bytes > 0 && this.#lastByte !== NEWLINE ? 1 : 0;
-    const rows = this.newlines + partial - this.headerLines;
+    const rows = ended ? (this.#rows?.end() ?? 0) : this.rows;
     if (rows > this.limits.maxRows) {
       throw tooLarge(
         `The upload has more than the limit of ${this.limits.maxRows} rows ` +

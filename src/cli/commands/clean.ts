@@ -22,6 +22,10 @@ export function registerClean(program: Command): void {
       '--partial',
       'do not wait: once every row is read, write what is known so far (rows still waiting marked pending) and stop; the same command without it continues',
     )
+    .option(
+      '--trace',
+      'keep every SMTP session’s transcript: report.csv’s trace column names it, the files are in <out>/traces/ (every address is asked anew: no cached verdicts)',
+    )
     .addHelpText(
       'after',
       '\nWrites report.csv, cleaned.csv, bounce-risk.csv, summary.json, report.html, one CSV per\n' +

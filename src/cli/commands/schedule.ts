@@ -1,23 +1,11 @@
 /** `listclean schedule <list id>` and `listclean lists`: hygiene schedules and lists from the shell. */
 import type { Command } from 'commander';
-import { readEnv } from '../../config/env.ts';
+import { withRuntime } from '../with-runtime.ts';
 
 interface ScheduleFlags {
   cron?: string;
   timezone: string;
   off?: boolean;
-}
-
-async function withRuntime<T>(
-  work: (rt: import('../../runtime/runtime.ts').Runtime) => Promise<T>,
-): Promise<T> {
-  const { createRuntime } = await import('../../runtime/runtime.ts');
-  const rt = await createRuntime(readEnv());
-  try {
-    return await work(rt);
-  } finally {
-    await rt.close();
-  }
 }
 
 export function registerSchedule(program: Command): void {

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { parseDurationList } from '../../config/duration.ts';
 import { readEnv } from '../../config/env.ts';
 import { ListcleanError } from '../../errors.ts';
+import { TraceRecorder } from '../../smtp/transcript.ts';
 import { createRoundContext } from '../../verify/context.ts';
 import { INTERACTIVE_TRANSIENT_RETRY, verifyAddresses } from '../../verify/verify-addresses.ts';
 
@@ -15,6 +16,15 @@ interface VerifyFlags {
   greylistWait: boolean;
   greylistDelays?: string;
   ordered?: boolean;
+  trace?: boolean;
+}
+
+/** `--trace`: each session's transcript on stderr as it ends, named `stderr#<n>`. */
+function stderrTrace(): TraceRecorder {
+  return new TraceRecorder(
+    (n) => `stderr#${n}`,
+    (transcript) => process.stderr.write(`${transcript.text()}\n`),
+  );
 }
 
 async function readStdinLines(): Promise<string[]> {
@@ -42,6 +52,10 @@ export function registerVerify(program: Command): void {
     )
     .option('--no-greylist-wait', 'report greylisted addresses as unknown/greylisted at once')
     .option('--greylist-delays <list>', 'override GREYLIST_RETRY_DELAYS, e.g. 30s,2m')
+    .option(
+      '--trace',
+      'print every SMTP session’s transcript to stderr; each result names its own ("trace": "stderr#3")',
+    )
     .addHelpText(
       'after',
       '\nLines come in the order verdicts become final (quick domains first, greylisted\n' +
@@ -77,6 +91,7 @@ export function registerVerify(program: Command): void {
         ...INTERACTIVE_TRANSIENT_RETRY,
         onResult: (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
         onProgress: (message) => process.stderr.write(`listclean: ${message}\n`),
+        ...(flags.trace ? { trace: stderrTrace() } : {}),
       });
     });
 }

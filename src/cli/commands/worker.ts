@@ -32,6 +32,7 @@ export function registerWorker(program: Command): void {
         {
           probeConcurrency: config.WORKER_CONCURRENCY,
           pools: rt.pools.map((p) => ({ queue: p.queue, concurrency: p.concurrency })),
+          egresses: rt.round.egresses.map((egress) => egress.name),
           redis: redactRedisUrl(config.REDIS_URL),
           storage: rt.storage.describe(),
           healthPort: config.WORKER_PORT || null,

@@ -12,7 +12,10 @@ import { ListcleanError } from '../../errors.ts';
 export type DnsRecord =
   | { type: 'MX'; name: string; preference: number; exchange: string; ttl?: number }
   | { type: 'A'; name: string; address: string; ttl?: number }
-  | { type: 'AAAA'; name: string; address: string; ttl?: number };
+  | { type: 'AAAA'; name: string; address: string; ttl?: number }
+  /** One TXT record; a value over 255 bytes is sent as several strings, as DNS requires. */
+  | { type: 'TXT'; name: string; text: string; ttl?: number }
+  | { type: 'PTR'; name: string; target: string; ttl?: number };
 
 export type DnsAnswer =
   /** Empty `records` is NODATA: the name exists, the type does not. */
@@ -228,7 +231,19 @@ function toAnswer(record: DnsRecord, question: Question): Answer {
       return { ...common, type: 'A', data: record.address };
     case 'AAAA':
       return { ...common, type: 'AAAA', data: record.address };
+    case 'TXT':
+      return { ...common, type: 'TXT', data: txtStrings(record.text) };
+    case 'PTR':
+      return { ...common, type: 'PTR', data: record.target };
   }
+}
+
+/** RFC 1035 §3.3.14: character-strings of at most 255 bytes each. */
+function txtStrings(text: string): Buffer[] {
+  const bytes = Buffer.from(text, 'utf8');
+  const parts: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += 255) parts.push(bytes.subarray(i, i + 255));
+  return parts.length > 0 ? parts : [Buffer.alloc(0)];
 }
 
 function findOpt(packet: DecodedPacket): OptAnswer | undefined {

@@ -49,6 +49,7 @@ const domainSchema = z.strictObject({
   nullMx: z.boolean().optional(),
   a: z.array(z.ipv4()).optional(),
   aaaa: z.array(z.ipv6()).optional(),
+  txt: z.array(z.string().max(4000)).optional(),
   implicitMx: z.boolean().optional(),
   servfail: z.boolean().optional(),
   dnsTimeout: z.boolean().optional(),
@@ -97,11 +98,34 @@ const hostSchema = z.strictObject({
   recipientLimit: count.min(1).optional(),
 });
 
+const recordSchema = z
+  .strictObject({
+    name: dnsName,
+    type: z.enum(['A', 'AAAA', 'TXT', 'PTR', 'MX']),
+    value: z.string().min(1).max(4000),
+    preference: count.max(65535).optional(),
+  })
+  .superRefine((record, ctx) => {
+    const ok =
+      record.type === 'A'
+        ? z.ipv4().safeParse(record.value).success
+        : record.type === 'AAAA'
+          ? z.ipv6().safeParse(record.value).success
+          : record.type === 'TXT' || DNS_NAME.test(record.value);
+    if (!ok)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['value'],
+        message: `not a valid ${record.type} value`,
+      });
+  });
+
 const scenarioSchema = z.strictObject({
   domains: z.record(dnsName, domainSchema),
   hosts: z.record(dnsName, hostSchema).optional(),
   latencyMs: duration.optional(),
   dnsTtlSeconds: count.optional(),
+  records: z.array(recordSchema).optional(),
 });
 
 /** Validates and normalises a whole scenario; `source` names it in errors (e.g. a file path). */
@@ -136,7 +160,14 @@ export function validateScenario(value: unknown, source: string): Scenario {
     }
     hosts[key] = host;
   }
-  return { ...parsed, domains, hosts };
+  const records = parsed.records?.map((record) => ({
+    ...record,
+    name: normaliseName(record.name),
+    ...(record.type === 'PTR' || record.type === 'MX'
+      ? { value: normaliseName(record.value) }
+      : {}),
+  }));
+  return { ...parsed, domains, hosts, ...(records ? { records } : {}) };
 }
 
 /** Validates and normalises the patch given to `SandboxWorld.updateDomain`. */

@@ -12,6 +12,21 @@ export interface Scenario {
   latencyMs?: number;
   /** TTL of every DNS record published (default 60 s); lower it to see `updateDomain` sooner. */
   dnsTtlSeconds?: number;
+  /**
+   * Any other DNS records: reverse DNS (`PTR` at `5.0.0.127.in-addr.arpa`), DMARC (`TXT` at
+   * `_dmarc.example.com`), blocklist entries (`A 127.0.0.2` at `5.0.0.127.zen.example`), … A
+   * name given here exists; its other types answer NODATA.
+   */
+  records?: ScenarioRecord[];
+}
+
+export interface ScenarioRecord {
+  name: string;
+  type: 'A' | 'AAAA' | 'TXT' | 'PTR' | 'MX';
+  /** The address (A/AAAA), text (TXT), target name (PTR) or exchange (MX). */
+  value: string;
+  /** MX only (default 10). */
+  preference?: number;
 }
 
 export interface ScenarioDomain {
@@ -23,6 +38,8 @@ export interface ScenarioDomain {
   a?: string[];
   /** AAAA records of the domain itself (published only; the sandbox never listens on them). */
   aaaa?: string[];
+  /** TXT records of the domain itself, e.g. `v=spf1 ip4:127.0.0.0/8 -all`. */
+  txt?: string[];
   /** The domain's own name is an SMTP host of the sandbox (implicit MX, RFC 5321 §5.1). */
   implicitMx?: boolean;
   /** DNS answers SERVFAIL for every query about this domain. */

@@ -4,7 +4,12 @@
  * `updateDomain` takes effect for the next question without restarting anything.
  */
 import { ListcleanError } from '../../errors.ts';
-import type { Scenario, ScenarioDomain, ScenarioHost } from '../scenario/scenario.ts';
+import type {
+  Scenario,
+  ScenarioDomain,
+  ScenarioHost,
+  ScenarioRecord,
+} from '../scenario/scenario.ts';
 
 export class WorldState {
   /** Host name → its 127.0.0.x address, filled in when the hosts are bound. */
@@ -24,6 +29,11 @@ export class WorldState {
 
   domain(name: string): ScenarioDomain | undefined {
     return this.scenario.domains[name];
+  }
+
+  /** The scenario's extra records at `name` (PTR, TXT, blocklist entries, …). */
+  records(name: string): ScenarioRecord[] {
+    return (this.scenario.records ?? []).filter((record) => record.name === name);
   }
 
   host(name: string): ScenarioHost {
