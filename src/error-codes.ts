@@ -54,6 +54,7 @@ export const ERROR_CODES = {
     meaning: 'the file given to `clean` does not exist or is not a file',
   },
   empty_file: { http: 400, meaning: 'the uploaded file is empty' },
+  no_rows: { http: 400, meaning: 'the file has a header row but no data rows' },
   not_csv: {
     http: 400,
     meaning: 'the uploaded file is not CSV (binary, or no consistent delimiter)',
@@ -132,6 +133,24 @@ export const ERROR_CODES = {
   invalid_webhook_url: {
     http: 400,
     meaning: 'the webhook URL is not an http(s) URL on a public address',
+  },
+  name_too_long: {
+    http: 400,
+    meaning:
+      'the list name (name=, else the uploaded file name) is longer than 255 characters; pass a shorter name=',
+  },
+  uri_too_long: {
+    http: 414,
+    meaning: 'a path segment (a list id, a report name, …) is longer than 256 characters',
+  },
+  headers_too_large: {
+    http: 431,
+    meaning: 'the request line and headers together exceed 16 KiB (the query string counts)',
+  },
+  malformed_request: { http: 400, meaning: 'the request is not valid HTTP/1.1' },
+  request_timeout: {
+    http: 408,
+    meaning: 'the request line and headers (or the whole request) took too long to arrive',
   },
   not_found: { http: 404, meaning: 'no such route; the API is described at /docs' },
   internal_error: { http: 500, meaning: 'an unexpected error; the server log has the details' },

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { metricsPlugin } from '../metrics/plugin.ts';
 import { allQueues, type Runtime } from '../runtime/runtime.ts';
 import { identify } from './auth.ts';
+import { MAX_PARAM_LENGTH, onClientError, onFrameworkError } from './client-errors.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { KeyRing } from './key-ring.ts';
 import { loggerOptions } from './logger.ts';
@@ -34,6 +35,10 @@ export async function buildApp(
     return503OnClosing: true,
     // Behind a reverse proxy the client's address (rate limits by IP, logs) is in X-Forwarded-For.
     trustProxy: rt.config.TRUST_PROXY,
+    // Errors raised before a route is found answer in the API's shape too (client-errors.ts).
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: onFrameworkError,
+    clientErrorHandler: onClientError,
   });
   app.decorate('rt', rt);
   app.decorateRequest('tenant', null);

@@ -55,13 +55,22 @@ export function requireReportKind(name: string): ReportKind {
 }
 
 /**
+ * The list name's part of a download name is cut to this many characters, so Content-Disposition
+ * (the name twice, once percent-encoded) stays around 1 KB whatever name a list was stored with,
+ * those of lists from before names were limited included.
+ */
+export const MAX_DOWNLOAD_STEM = 100;
+
+/**
  * "Kunden.csv" + cleaned → "Kunden-cleaned.csv", and with a hygiene run's id
  * "Kunden-<run>-changes.csv": the file says which list, which run and which report. The report
  * part is the stored file's name, so every download keeps its extension (`-summary.json`,
  * `-report.html`, `-by-status.zip`) and `curl -OJ` saves it as what it is.
  */
 export function downloadName(listName: string, report: ReportKind, runId?: string): string {
-  const stem = listName.replace(/\.(csv|txt|tsv|xlsx)$/i, '');
+  const stem = [...listName.replace(/\.(csv|txt|tsv|xlsx)$/i, '')]
+    .slice(0, MAX_DOWNLOAD_STEM)
+    .join('');
   const base = (runId === undefined ? stem : `${stem}-${runId}`) || 'list';
   return `${base}-${report.file}`;
 }

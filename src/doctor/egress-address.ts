@@ -68,7 +68,8 @@ export async function egressAddress(
       fix: SET_IT('default'),
     };
   }
-  return behindNat(egress, source, target, `the route towards ${probe.host}, ${target}`);
+  const towards = probe.host === target ? target : `${probe.host}, ${target}`;
+  return behindNat(egress, source, target, `the route towards ${towards}`);
 }
 
 /**

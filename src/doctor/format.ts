@@ -7,11 +7,12 @@ export function formatCheck(check: DoctorCheck): string {
   return check.fix ? `${head} — ${check.fix}` : head;
 }
 
-/** `doctor: 12 pass, 2 warn, 1 fail in 1.4 s` */
+/** `doctor: 12 pass, 2 warn, 1 fail in 1.4 s` (`in 35 ms` under a second). */
 export function formatSummary(checks: readonly DoctorCheck[], durationMs: number): string {
   const count = (status: DoctorCheck['status']) => checks.filter((c) => c.status === status).length;
-  const seconds = (durationMs / 1000).toFixed(1);
-  return `doctor: ${count('pass')} pass, ${count('warn')} warn, ${count('fail')} fail in ${seconds} s`;
+  const took =
+    durationMs < 1000 ? `${Math.round(durationMs)} ms` : `${(durationMs / 1000).toFixed(1)} s`;
+  return `doctor: ${count('pass')} pass, ${count('warn')} warn, ${count('fail')} fail in ${took}`;
 }
 
 export function hasFailure(checks: readonly DoctorCheck[]): boolean {

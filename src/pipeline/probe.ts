@@ -10,7 +10,7 @@ import type { CachedVerdict } from '../redis/index.ts';
 import type { PoolQueue, Runtime } from '../runtime/runtime.ts';
 import { ThrottledError } from '../throttle/index.ts';
 import { REASON_STATUS } from '../verdict/types.ts';
-import { verifyDomainRound } from '../verify/domain-round.ts';
+import { type RoundContext, verifyDomainRound } from '../verify/domain-round.ts';
 import type { AddressOutcome } from '../verify/outcome.ts';
 import { finalOutcome, outcomeVerdict } from '../verify/outcome.ts';
 import { greylistEgress, planRetries, type RetryPlan } from '../verify/retry-plan.ts';
@@ -190,16 +190,18 @@ export async function runProbe(
   // A traced list records every session of the round; stored below, before any verdict names one.
   const traced = data.trace ? roundRecorder(jobId, data.listId, data.runId, started) : null;
   const trace = traced ? { trace: traced.recorder } : {};
+  // A greylisting retry repeats the greylisted round's sender, whatever this worker's MAIL_FROM.
+  const roundContext = withMailFrom(pool ? rt.poolRound : rt.round, data.mailFrom);
   let round: Awaited<ReturnType<typeof verifyDomainRound>>;
   try {
     round = pool
-      ? await verifyDomainRound(data.domain, data.addresses, rt.poolRound, {
+      ? await verifyDomainRound(data.domain, data.addresses, roundContext, {
           disposable,
           maxParallelSessions: 1,
           egress: data.egress,
           ...trace,
         })
-      : await verifyDomainRound(data.domain, data.addresses, rt.round, {
+      : await verifyDomainRound(data.domain, data.addresses, roundContext, {
           disposable,
           egress: data.egress,
           ...trace,
@@ -304,12 +306,19 @@ export async function runProbe(
         last,
         // The retry must leave from the egress the server greylisted.
         egress: greylistEgress(plan.again, round.outcomes) ?? data.egress,
+        mailFrom: roundContext.smtp.mailFrom,
       },
       plan.delayMs,
       waitReason(plan, round.outcomes),
       deadlineAt,
     ))
   );
+}
+
+/** The round context with `mailFrom` as the envelope sender (unchanged without one). */
+function withMailFrom(context: RoundContext, mailFrom: string | undefined): RoundContext {
+  if (!mailFrom || mailFrom === context.smtp.mailFrom) return context;
+  return { ...context, smtp: { ...context.smtp, mailFrom } };
 }
 
 /**

@@ -63,6 +63,11 @@ export interface ProbeJobData {
    * it (src/pipeline/egress.ts). Absent until a round is greylisted.
    */
   egress?: string;
+  /**
+   * The MAIL FROM the greylisted round used: greylisting keys on (client address, sender,
+   * recipient), so the retry sends the same one, whichever worker (and its MAIL_FROM) runs it.
+   */
+  mailFrom?: string;
 }
 
 /** An address's last, not final, outcome: reported if nothing better comes in time. */

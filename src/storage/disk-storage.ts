@@ -5,7 +5,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type Dirent } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import {
+  type FileHandle,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  unlink,
+} from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -40,6 +50,8 @@ export class DiskStorage implements Storage {
       // Best effort: the temp file may never have been created (mkdir failed), and the caller
       // needs the original error, not one about cleaning up.
       await rm(temp, { force: true }).catch(() => undefined);
+      // A refused upload's folder would otherwise stay behind, empty, for ever.
+      await this.#pruneEmpty(folder);
       throw measured.sourceFailure()?.error ?? diskFailure(this.#root, key, 'write', error);
     }
     return { bytes: measured.bytes() };
@@ -90,6 +102,8 @@ export class DiskStorage implements Storage {
       if (['ENOENT', 'ENOTDIR', 'EISDIR'].includes(errnoOf(error) ?? '')) return;
       throw diskFailure(this.#root, key, 'delete', error);
     }
+    // Deleting a list's last object leaves no empty folders (lists/<id>/runs/<run>/) behind.
+    await this.#pruneEmpty(path.dirname(file));
   }
 
   async presignedGetUrl(key: string): Promise<string | null> {
@@ -105,6 +119,23 @@ export class DiskStorage implements Storage {
 
   #pathOf(key: string): string {
     return path.join(this.#root, assertKey(key));
+  }
+
+  /**
+   * Removes `folder` and then its parents while they are empty, stopping at the first that is
+   * not (or is gone) and never touching the root or a folder right under it (`lists/`), which a
+   * concurrent put may be creating a child in. Best effort: it never fails the operation.
+   */
+  async #pruneEmpty(folder: string): Promise<void> {
+    for (let current = folder; ; current = path.dirname(current)) {
+      const relative = path.relative(this.#root, current);
+      if (relative === '' || relative.startsWith('..') || !relative.includes(path.sep)) return;
+      try {
+        await rmdir(current);
+      } catch {
+        return;
+      }
+    }
   }
 
   async #walk(folderKey: string, prefix: string, out: string[]): Promise<void> {

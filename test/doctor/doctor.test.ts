@@ -156,6 +156,31 @@ describe('listclean doctor on a healthy set-up', () => {
         '1 provider rule(s), 1 pool(s); defaults 4 sessions and 60 connections/min per provider',
     });
   });
+
+  it('fails a policy whose egress: names an egress this process does not have', async () => {
+    const file = path.join(dir, 'egress-policy.yaml');
+    await writeFile(file, 'providers:\n  - match: google.com\n    egress: [127.0.0.1, eu9]\n');
+    const wrong = lineOf(await doctor({ THROTTLE_POLICY: file }), 'policy', file);
+    expect(wrong.status).toBe('fail');
+    expect(wrong.evidence).toBe(
+      `${file} names egresses this process does not have: providers.0 (match google.com): egress "127.0.0.1"; providers.0 (match google.com): egress "eu9". Egresses are the names of SMTP_PROXIES entries and the addresses of SMTP_LOCAL_ADDRESSES; this process has default`,
+    );
+    const right = lineOf(
+      await doctor({ THROTTLE_POLICY: file, SMTP_LOCAL_ADDRESSES: '127.0.0.1,127.0.0.2' }),
+      'policy',
+      file,
+    );
+    expect(right.status).toBe('fail');
+    expect(right.evidence).toContain('egress "eu9"');
+    expect(right.evidence).not.toContain('egress "127.0.0.1"');
+    await writeFile(file, 'providers:\n  - match: google.com\n    egress: [127.0.0.2]\n');
+    const fixed = lineOf(
+      await doctor({ THROTTLE_POLICY: file, SMTP_LOCAL_ADDRESSES: '127.0.0.1,127.0.0.2' }),
+      'policy',
+      file,
+    );
+    expect(fixed.status).toBe('pass');
+  });
 });
 
 describe('port 25 out', () => {
@@ -319,7 +344,7 @@ describe("MAIL_FROM's domain", () => {
     expect(lineOf(none, 'spf', 'nospf.test for 127.0.0.1')).toMatchObject({
       status: 'fail',
       evidence: 'nospf.test has no SPF record',
-      fix: 'publish a TXT record at nospf.test: "v=spf1 ip4:127.0.0.1 -all" (or add ip4:127.0.0.1 to the record it has)',
+      fix: 'publish a TXT record at nospf.test: "v=spf1 ip4:127.0.0.1 -all", with the mechanisms of whatever else sends mail as nospf.test before the -all',
     });
     expect(lineOf(none, 'mx', 'nospf.test').status).toBe('pass');
     const strict = await doctor({ MAIL_FROM: 'verify@strict.test' });

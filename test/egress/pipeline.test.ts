@@ -148,6 +148,44 @@ describe('greylisting affinity across worker processes', () => {
     expect([...seen].every((ip) => ip === '127.0.0.21' || ip === '127.0.0.22')).toBe(true);
   }, 90_000);
 
+  it('a greylisting retry repeats the MAIL FROM that was greylisted, whichever worker sends it', async () => {
+    const { scenario, emails } = greylisting(1);
+    world = await startWorld(scenario);
+    harness = await startHarness(world, {
+      GREYLIST_RETRY_DELAYS: '2s,300ms,300ms',
+      CACHE_MAX_AGE: '0',
+    });
+    const rt = harness.rt;
+    const first = await harness.spawnWorker({
+      SMTP_LOCAL_ADDRESSES: '127.0.0.21',
+      MAIL_FROM: 'first@senders.test',
+    });
+    await submitList(rt, {
+      id: 'sender',
+      name: 'sender.csv',
+      tenant: 'test',
+      options: { includeRisky: false },
+      input: `email\n${emails.join('\n')}\n`,
+    });
+    for (let i = 0; (await rt.lists.get('sender'))?.greylisted !== 1; i++) {
+      if (i > 200) throw new Error('the address was never greylisted');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await stopChild(first, 10_000);
+    // Same egress, another sender configured: the retry still sends the greylisted one.
+    await harness.spawnWorker({
+      SMTP_LOCAL_ADDRESSES: '127.0.0.21',
+      MAIL_FROM: 'second@senders.test',
+    });
+    await waitForList(rt, 'sender', 60_000);
+    const stats = world.stats('mx.grey0.test');
+    expect(stats.clientIps).toEqual(['127.0.0.21', '127.0.0.21']);
+    expect(new Set(stats.mailFroms)).toEqual(new Set(['first@senders.test']));
+    expect(stats.rcptsByAddress['x@grey0.test']).toBe(2);
+    const report = await readCsvOutput(rt, 'sender', 'report.csv');
+    expect(report[0]).toMatchObject({ email: 'x@grey0.test', status: 'deliverable' });
+  }, 90_000);
+
   it('a retry whose egress no live worker has any more is taken over, and greylisting starts again', async () => {
     const { scenario, emails } = greylisting(1);
     world = await startWorld(scenario);

@@ -12,6 +12,7 @@ import { RedisEgressCooldown } from '../../src/egress/cooldown.ts';
 import { parsePolicy } from '../../src/policy/policy.ts';
 import { egressDownKey, gateKeys, type RedisClient } from '../../src/redis/index.ts';
 import { type SandboxWorld, type Scenario, startWorld } from '../../src/sandbox/index.ts';
+import { collectingRecorder } from '../../src/smtp/transcript.ts';
 import { RedisSessionGate } from '../../src/throttle/index.ts';
 import { createRoundContext } from '../../src/verify/context.ts';
 import { freePort } from '../helpers/redis-server.ts';
@@ -103,6 +104,29 @@ describe('SOCKS5 egress', () => {
       egress: 'eu2',
     });
     expect(new Set(world.stats('mx.guarded.test').clientIps)).toEqual(new Set(['127.0.0.32']));
+  });
+
+  it('keeps the proxy credentials out of transcripts, of a session through it and of one it refused', async () => {
+    const through = collectingRecorder((n) => `s${n}`);
+    const ctx = await createRoundContext(config({ SMTP_PROXIES: `eu2=${guarded.url}` }));
+    const results = await verifyIn(ctx, ['cat@guarded.test'], { trace: through.recorder });
+    expect(results.get('cat@guarded.test')).toMatchObject({ status: 'deliverable', trace: 's1' });
+    const text = through.finished.map((t) => t.text()).join('\n');
+    expect(text).toMatch(/^# egress eu2 \(socks5 127\.0\.0\.1:\d+\)$/m);
+    expect(text).toMatch(/^ +\+\d+ms S: 250 /m);
+
+    const refused = collectingRecorder((n) => `r${n}`);
+    const badCtx = await createRoundContext(
+      config({ SMTP_PROXIES: `eu-bad=socks5://probe:wrong-pw-78@127.0.0.1:${guarded.port}` }),
+    );
+    const bad = await verifyIn(badCtx, ['dan@refused.test'], { trace: refused.recorder });
+    expect(bad.get('dan@refused.test')).toMatchObject({ reason: 'connection_failed' });
+    const badText = refused.finished.map((t) => t.text()).join('\n');
+    expect(badText).toContain('eu-bad (socks5 127.0.0.1:');
+    for (const secret of ['pw-secret-31', 'wrong-pw-78', 'probe:', guarded.url]) {
+      expect(text, secret).not.toContain(secret);
+      expect(badText, secret).not.toContain(secret);
+    }
   });
 
   it('a proxy that refuses our credentials gives unknown / connection_failed naming it, never a mailbox verdict', async () => {

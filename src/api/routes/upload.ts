@@ -10,6 +10,7 @@ import { parseDuration } from '../../config/duration.ts';
 import { formatBytes } from '../../csv/utf8.ts';
 import { MAX_WORKBOOK_BYTES, XLSX_MEDIA_TYPE } from '../../csv/workbook.ts';
 import { submitList } from '../../pipeline/submit.ts';
+import { webhookResolver } from '../../webhook/resolve.ts';
 import { checkWebhookTarget } from '../../webhook/target.ts';
 import { tenantOf } from '../auth.ts';
 import { apiError } from '../errors.ts';
@@ -22,6 +23,12 @@ import {
   openUpload,
   RAW_UPLOAD_TYPES,
 } from '../upload/source.ts';
+
+/**
+ * The longest list name taken, in characters: names end up in file names and in the
+ * Content-Disposition of every download, so a form's 80 KB file name is refused, not stored.
+ */
+export const MAX_LIST_NAME_LENGTH = 255;
 
 interface UploadQuery {
   name?: string;
@@ -38,8 +45,8 @@ const querystring = {
     name: {
       type: 'string',
       minLength: 1,
-      maxLength: 255,
-      description: 'Name of the list (default: the uploaded file name, else list.csv).',
+      // No maxLength here: a longer name is refused with its own code, name_too_long.
+      description: `Name of the list (default: the uploaded file name, else list.csv), at most ${MAX_LIST_NAME_LENGTH} characters (400 name_too_long).`,
     },
     column: {
       type: 'string',
@@ -111,11 +118,14 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
           `deadline wants a duration such as 45m, 2h or 0 (none), got ${JSON.stringify(query.deadline)}.`,
         );
       }
-      const webhookUrl = await checkedWebhook(query.webhook_url, rt.config.WEBHOOK_ALLOW_PRIVATE);
+      if (query.name !== undefined) checkListName(query.name, 'name=');
+      const webhookUrl = await checkedWebhook(query.webhook_url, rt);
       const source = await openUpload(request, limits.maxBytes);
       const id = randomUUID();
       let stored = false;
       try {
+        const name = query.name ?? source.filename ?? 'list.csv';
+        if (query.name === undefined) checkListName(name, 'the uploaded file name');
         const { body } = await checkUpload(source.stream, limits, query.column);
         stored = true;
         // Stored before the list is created, so no completion can ever be reported without it.
@@ -123,7 +133,7 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
         await submitList(rt, {
           id,
           tenant,
-          name: query.name ?? source.filename ?? 'list.csv',
+          name,
           options: {
             column: query.column,
             includeRisky: query.include_risky === true,
@@ -148,12 +158,24 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
   );
 }
 
+function checkListName(name: string, what: string): void {
+  const length = [...name].length;
+  if (length > MAX_LIST_NAME_LENGTH) {
+    throw apiError(
+      'name_too_long',
+      `The list name (${what}) has ${length} characters; at most ${MAX_LIST_NAME_LENGTH} are ` +
+        'taken. Pass a shorter name= with the upload.',
+    );
+  }
+}
+
+/** Checked as the delivery will be: through DNS_SERVERS when set, never the system resolver. */
 async function checkedWebhook(
   raw: string | undefined,
-  allowance: Parameters<typeof checkWebhookTarget>[1],
+  rt: FastifyInstance['rt'],
 ): Promise<string | null> {
   if (raw === undefined || raw === '') return null;
-  const check = await checkWebhookTarget(raw, allowance);
+  const check = await checkWebhookTarget(raw, rt.config.WEBHOOK_ALLOW_PRIVATE, webhookResolver(rt));
   if (!check.ok) {
     throw apiError('invalid_webhook_url', `webhook_url is refused: ${check.reason}.`);
   }

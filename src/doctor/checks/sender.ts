@@ -73,7 +73,8 @@ export async function spfCheck(
     return fail(`"${domain}" is not a domain (MAIL_FROM unset: verify@HELO_NAME)`, REAL_MAILBOX);
   }
   const mechanism = ip === null ? 'ip4:<address>' : `${net.isIPv6(ip) ? 'ip6' : 'ip4'}:${ip}`;
-  const publish = `publish a TXT record at ${domain}: "v=spf1 ${mechanism} -all" (or add ${mechanism} to the record it has)`;
+  // Only said when the domain has no SPF record: there is nothing to add the mechanism to.
+  const publish = `publish a TXT record at ${domain}: "v=spf1 ${mechanism} -all", with the mechanisms of whatever else sends mail as ${domain} before the -all`;
   if (ip === null) {
     const found = await lookupSpfRecord(dns, domain);
     if ('result' in found) return spfError(found.result, found.reason, domain);

@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RawConfig } from '../../config/env.ts';
+import { egressesOf } from '../../egress/config.ts';
+import { checkPolicyEgresses } from '../../policy/policy.ts';
 import { probePools } from '../../policy/pools.ts';
 import type { RedisClient } from '../../redis/connect.ts';
 import type { Storage } from '../../storage/index.ts';
@@ -71,11 +73,21 @@ export async function storageCheck(storage: Storage): Promise<Finding> {
 export async function policyCheck(
   config: Pick<
     RawConfig,
-    'THROTTLE_POLICY' | 'SMTP_MAX_RCPTS_PER_SESSION' | 'SMTP_MAX_REJECTS_PER_SESSION'
+    | 'THROTTLE_POLICY'
+    | 'SMTP_MAX_RCPTS_PER_SESSION'
+    | 'SMTP_MAX_REJECTS_PER_SESSION'
+    | 'SMTP_LOCAL_ADDRESSES'
+    | 'SMTP_PROXIES'
   >,
 ): Promise<Finding> {
   try {
     const policy = await policyFromConfig(config);
+    // As verification refuses it at start-up: an `egress:` this process does not have.
+    checkPolicyEgresses(
+      policy,
+      egressesOf(config).map((egress) => egress.name),
+      config.THROTTLE_POLICY || 'the policy',
+    );
     const d = policy.defaults;
     const defaults = `${d.maxConcurrentSessions} sessions and ${d.connectionsPerMinute} connections/min per provider`;
     if (!config.THROTTLE_POLICY) return pass(`not set: built-in limits (${defaults})`);

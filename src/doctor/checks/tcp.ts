@@ -40,14 +40,16 @@ export async function tcpCheck(
       'set DOCTOR_PROBE_HOST to a mail server this host can resolve (check DNS_SERVERS too)',
     );
   }
-  const where = `${probe.host} (${ip}:${options.port})`;
+  // A probe host given as an address is named once.
+  const where =
+    probe.host === ip ? `${ip}:${options.port}` : `${probe.host} (${ip}:${options.port})`;
   const started = performance.now();
   let socket: net.Socket;
   try {
     socket = await connectVia(egress, { ip, port: options.port, timeoutMs: options.connectMs });
   } catch (error) {
     if (!(error instanceof EgressConnectError)) throw error;
-    return connectFailure(egress, error, where);
+    return connectFailure(egress, error, where, options.connectMs);
   }
   const from =
     egress.kind === 'socks5' ? `through ${describeEgress(egress)}` : (socket.localAddress ?? '?');
@@ -81,14 +83,37 @@ export async function tcpCheck(
   }
 }
 
-function connectFailure(egress: Egress, error: EgressConnectError, where: string): Finding {
+/** What the socket said, in words: the error's own message repeats where it was going. */
+const SOCKET_ERRORS: Record<string, string> = {
+  ECONNREFUSED:
+    'the connection was refused (ECONNREFUSED): nothing listens there, or a firewall on the way rejects it',
+  ENETUNREACH: 'no route to that network (ENETUNREACH)',
+  EHOSTUNREACH: 'the host cannot be reached (EHOSTUNREACH)',
+  ECONNRESET: 'the connection was reset (ECONNRESET)',
+};
+
+function failureReason(error: EgressConnectError, connectMs: number): string {
+  const { cause } = error;
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string') return SOCKET_ERRORS[code] ?? code;
+  if (cause instanceof Error) return cause.message;
+  return error.kind === 'timeout' ? `nothing answered within ${connectMs} ms` : error.message;
+}
+
+function connectFailure(
+  egress: Egress,
+  error: EgressConnectError,
+  where: string,
+  connectMs: number,
+): Finding {
   const via = describeEgress(egress);
+  const why = failureReason(error, connectMs);
   switch (error.kind) {
     case 'timeout':
-      return fail(`no TCP connection to ${where} via ${via}: ${error.message}`, OPEN_PORT_25);
+      return fail(`no TCP connection to ${where} via ${via}: ${why}`, OPEN_PORT_25);
     case 'refused':
       return fail(
-        `cannot connect to ${where} via ${via}: ${error.message}`,
+        `cannot connect to ${where} via ${via}: ${why}`,
         `${OPEN_PORT_25}; if the probe host itself is down, try another DOCTOR_PROBE_HOST`,
       );
     case 'proxy':
