@@ -8,7 +8,7 @@ import { metricsPlugin } from '../metrics/plugin.ts';
 import { allQueues, type Runtime } from '../runtime/runtime.ts';
 import { identify } from './auth.ts';
 import { MAX_PARAM_LENGTH, onClientError, onFrameworkError } from './client-errors.ts';
-import { errorHandler, notFoundHandler } from './errors.ts';
+import { apiError, errorHandler, notFoundHandler } from './errors.ts';
 import { KeyRing } from './key-ring.ts';
 import { loggerOptions } from './logger.ts';
 import { registerOpenApi } from './openapi.ts';
@@ -31,8 +31,9 @@ export async function buildApp(
   assertServeConfig(rt.config);
   const app = Fastify({
     logger: options.logger ?? loggerOptions(rt.config.LOG_LEVEL),
-    // Closing answers new requests 503 and lets in-flight ones (uploads) finish.
-    return503OnClosing: true,
+    // Closing answers new requests 503 and lets in-flight ones (uploads) finish — in the API's
+    // error shape (below), which Fastify's own 503 body is not.
+    return503OnClosing: false,
     // Behind a reverse proxy the client's address (rate limits by IP, logs) is in X-Forwarded-For.
     trustProxy: rt.config.TRUST_PROXY,
     // Errors raised before a route is found answer in the API's shape too (client-errors.ts).
@@ -46,6 +47,19 @@ export async function buildApp(
   app.decorateRequest('sentCredentials', false);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close');
+    throw apiError(
+      'service_unavailable',
+      'This server is shutting down; retry in a moment (another instance will answer).',
+      { 'retry-after': '5' },
+    );
+  });
   app.addHook('onRequest', identify(new KeyRing(rt.config.API_KEYS)));
 
   await registerOpenApi(app);

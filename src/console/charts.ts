@@ -16,6 +16,11 @@ const WIDTH = 440;
 const LABEL = 150;
 const VALUE = 70;
 const ROW = 28;
+/** Longer labels (domains) are cut to fit beside the bars; the text alternative has them whole. */
+const LABEL_CHARS = 19;
+
+const shorten = (label: string): string =>
+  label.length > LABEL_CHARS ? `${label.slice(0, LABEL_CHARS - 1)}…` : label;
 
 export function barChart(title: string, bars: Bar[], format: (n: number) => string): HTMLElement {
   const id = uid('chart');
@@ -44,7 +49,7 @@ export function barChart(title: string, bars: Bar[], format: (n: number) => stri
         svg(
           'text',
           { x: LABEL - 8, y: y + 18, 'text-anchor': 'end', class: 'chart-label' },
-          bar.label,
+          shorten(bar.label),
         ),
         svg('rect', {
           x: LABEL,

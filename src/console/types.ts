@@ -24,6 +24,17 @@ export interface Summary {
   expected_bounce_rate: { before: number; after: number };
   warnings?: Array<{ provider: string; message: string }>;
   pending?: number;
+  /** Riskiest first; absent from summaries written before the field was. */
+  riskiest_domains?: DomainRisk[];
+}
+
+export interface DomainRisk {
+  domain: string;
+  rows: number;
+  undeliverable: number;
+  unknown: number;
+  /** (undeliverable + unknown) / rows. */
+  share: number;
 }
 
 export interface WaitingDomain {

@@ -137,18 +137,23 @@ export class ReportBuilder {
       })),
       generatedAt,
     );
-    const summary = this.tally.summary(
-      this.options.listName,
-      this.options.includeRisky,
-      timings,
-      warnings,
-      generatedAt,
-      this.options.column ?? null,
-    );
+    const riskiestDomains = this.domains.riskiest(RISKIEST_DOMAINS_SHOWN);
+    const summary: Summary = {
+      ...this.tally.summary(
+        this.options.listName,
+        this.options.includeRisky,
+        timings,
+        warnings,
+        generatedAt,
+        this.options.column ?? null,
+      ),
+      // The same ranking as report.html's table, so the web console can chart it.
+      riskiest_domains: riskiestDomains.map((entry) => ({ ...entry })),
+    };
     await writeFile(this.paths['summary.json'], `${JSON.stringify(summary, null, 2)}\n`);
     const html = renderReportHtml({
       summary,
-      riskiestDomains: this.domains.riskiest(RISKIEST_DOMAINS_SHOWN),
+      riskiestDomains,
       untrackedRows: this.domains.other.rows,
       signals: this.signals.counts(PROVIDERS_SHOWN),
     });

@@ -7,6 +7,7 @@
 import type { Reason, Status } from '../verdict/types.ts';
 import { REASONS, STATUSES } from '../verdict/types.ts';
 import { BounceRateMeter } from './bounce-probability.ts';
+import type { DomainRisk } from './domain-tally.ts';
 import type { EmailColumnInfo, ReportInputRow } from './types.ts';
 import type { ProviderBlockWarning } from './warnings.ts';
 
@@ -31,6 +32,11 @@ export interface Summary {
   /** Providers that refused us while the list was verified (their addresses are unknown). */
   warnings: ProviderBlockWarning[];
   generated_at: string;
+  /**
+   * The domains with the most undeliverable or unknown rows, riskiest first (at most 10: the
+   * table of report.html). Written by ReportBuilder; absent from summaries made before it was.
+   */
+  riskiest_domains?: DomainRisk[];
   /**
    * Partial reports (made while the list is still verified) only: rows whose address has no
    * verdict yet. They are in `rows` and in no `by_status` / `by_reason` count.

@@ -260,6 +260,23 @@ describe('GET /v1/lists for the console', () => {
   });
 });
 
+describe('the riskiest domains for the console to chart', () => {
+  it('are in summary.json and the list, ranked as report.html ranks them', async () => {
+    const expected = [
+      { domain: 'plain.test', rows: 3, undeliverable: 1, unknown: 0, share: 1 / 3 },
+    ];
+    const detail = await api.call(`/v1/lists/${done}`, { key: ACME_KEY });
+    const { summary } = (await detail.json()) as { summary: { riskiest_domains: unknown } };
+    expect(summary.riskiest_domains).toEqual(expected);
+    const file = await api.call(`/v1/lists/${done}/reports/summary`, { key: ACME_KEY });
+    expect(((await file.json()) as { riskiest_domains: unknown }).riskiest_domains).toEqual(
+      expected,
+    );
+    const html = await (await api.call(`/v1/lists/${done}/reports/html`, { key: ACME_KEY })).text();
+    expect(html).toContain('plain.test');
+  });
+});
+
 interface Link {
   url: string;
   expires_at: string;

@@ -63,6 +63,11 @@ describe('the compiled build', () => {
     const built = await readFile('dist/console/app.js');
     expect(assets.get('app.js')?.body.equals(built)).toBe(true);
     expect(assets.get('index.html')?.body.toString('utf8')).toContain('/console/app.js');
+    // The very files a server running from the sources bundles (what test/e2e drives in Chromium).
+    const { bundleConsole } = await import('../../src/api/console/assets.ts');
+    for (const [name, body] of Object.entries(await bundleConsole())) {
+      expect(assets.get(name)?.body.equals(body), name).toBe(true);
+    }
   });
 
   it('listclean runs from dist/ alone: version, and a verdict decided by a reply rule', async () => {

@@ -7,7 +7,7 @@ import { ApiError, api, openReport } from '../api.ts';
 import { barChart } from '../charts.ts';
 import { h, replace } from '../dom.ts';
 import { count, dateTime, fromNow, percent, when } from '../format.ts';
-import type { ListDetail, Summary } from '../types.ts';
+import type { DomainRisk, ListDetail, Summary } from '../types.ts';
 import { REASON_STATUS, REPORTS, STATUS_ORDER, words } from '../verdicts.ts';
 import {
   badge,
@@ -343,6 +343,7 @@ function summarySection(
       value: n,
       tone: TONE(REASON_STATUS[reason] ?? 'unknown'),
     }));
+  const riskiest = summary.riskiest_domains;
   const bounce = [
     {
       label: 'before cleaning',
@@ -375,7 +376,9 @@ function summarySection(
       barChart('Rows by status', statuses, count),
       barChart('Expected bounce rate', bounce, percent),
       barChart('Rows by reason', reasons, count),
+      riskiest ? riskiestChart(riskiest) : null,
     ),
+    riskiest ? riskiestTable(riskiest) : null,
     (summary.warnings ?? []).length > 0
       ? h(
           'div',
@@ -387,8 +390,72 @@ function summarySection(
     h(
       'p',
       {},
-      'The riskiest domains, with their undeliverable and unknown rows, are in the report page: ',
+      riskiest
+        ? 'The report page has all of this in one file to keep or share: '
+        : 'The riskiest domains, with their undeliverable and unknown rows, are in the report page: ',
       reportButton(`${base}/reports/html`, 'report.html', true, 'Open the report page', errors),
+    ),
+  );
+}
+
+/** The domains with the most undeliverable or unknown rows, as summary.json ranks them. */
+function riskiestChart(domains: DomainRisk[]): HTMLElement {
+  if (domains.length === 0) {
+    return h(
+      'figure',
+      { class: 'figure' },
+      h('figcaption', {}, 'Riskiest domains'),
+      h('p', {}, 'No domain has undeliverable or unknown rows.'),
+    );
+  }
+  return barChart(
+    'Riskiest domains (undeliverable and unknown rows)',
+    domains.map((d) => ({
+      label: d.domain,
+      value: d.undeliverable + d.unknown,
+      tone: d.undeliverable >= d.unknown ? 'tone-undeliverable' : 'tone-unknown',
+    })),
+    count,
+  );
+}
+
+function riskiestTable(domains: DomainRisk[]): HTMLElement | null {
+  if (domains.length === 0) return null;
+  return h(
+    'div',
+    { class: 'table-scroll', role: 'region', tabindex: 0, 'aria-labelledby': 'riskiest-caption' },
+    h(
+      'table',
+      { class: 'riskiest' },
+      h('caption', { id: 'riskiest-caption' }, 'Riskiest domains'),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, 'Domain'),
+          h('th', { scope: 'col', class: 'n' }, 'Rows'),
+          h('th', { scope: 'col', class: 'n' }, 'Undeliverable'),
+          h('th', { scope: 'col', class: 'n' }, 'Unknown'),
+          h('th', { scope: 'col', class: 'n' }, 'At risk'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        ...domains.map((d) =>
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'row' }, d.domain),
+            h('td', { class: 'n' }, count(d.rows)),
+            h('td', { class: 'n' }, count(d.undeliverable)),
+            h('td', { class: 'n' }, count(d.unknown)),
+            h('td', { class: 'n' }, percent(d.share)),
+          ),
+        ),
+      ),
     ),
   );
 }
