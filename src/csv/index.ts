@@ -1,5 +1,5 @@
 /** Streaming CSV input: layout sniffing and row reading shared by the ingest and aggregate jobs. */
-export { readCsvRows } from './read.ts';
+export { readCsvRows, wholeFileColumns } from './read.ts';
 export { RecordCounter } from './record-count.ts';
 export { type SniffedTable, type SniffOptions, sniffCsv, sniffTable } from './sniff.ts';
 export {

@@ -9,6 +9,7 @@ import { createDecoder, stripLeadingBoms } from './encoding.ts';
 import { FieldParser } from './fields.ts';
 import { RecordFramer } from './framer.ts';
 import { RowMaker } from './rows.ts';
+import { cleanHeaderName, usedWidth, widenColumns } from './sniff.ts';
 import {
   type CsvLayout,
   type CsvRow,
@@ -17,18 +18,50 @@ import {
   type ReadCsvOptions,
 } from './types.ts';
 
-export async function* readCsvRows(
+export function readCsvRows(
   source: Readable,
   layout: CsvLayout,
   options: ReadCsvOptions = {},
 ): AsyncGenerator<CsvRow, void, undefined> {
+  return readWith(source, layout, options, rowMaker(layout, options));
+}
+
+/**
+ * The layout's columns as wide as the whole file is: the header as the file writes it (a header
+ * longer than the sniff sample is cut there), and `column_N` for the fields of the widest row
+ * beyond it, so the reports keep every field of every row. Reads the file once, in bounded memory.
+ */
+export async function wholeFileColumns(
+  source: Readable,
+  layout: CsvLayout,
+  options: ReadCsvOptions = {},
+): Promise<string[]> {
+  const maker = rowMaker(layout, options);
+  let width = 0;
+  for await (const row of readWith(source, layout, options, maker)) {
+    if (row.extra.length > 0) width = Math.max(width, row.fields.length + usedWidth([row.extra]));
+  }
+  const header = maker.header?.map(cleanHeaderName);
+  const named = header && header.length > layout.columns.length ? header : layout.columns;
+  return widenColumns(named, width);
+}
+
+function rowMaker(layout: CsvLayout, options: ReadCsvOptions): RowMaker {
   const maxRecordBytes = options.maxFieldBytes ?? DEFAULT_MAX_FIELD_BYTES;
+  return new RowMaker(layout, new FieldParser(layout.delimiter, maxRecordBytes));
+}
+
+async function* readWith(
+  source: Readable,
+  layout: CsvLayout,
+  options: ReadCsvOptions,
+  rows: RowMaker,
+): AsyncGenerator<CsvRow, void, undefined> {
   const decoder = createDecoder(layout.encoding);
   const framer = new RecordFramer(layout.delimiter, {
-    maxRecordBytes,
+    maxRecordBytes: options.maxFieldBytes ?? DEFAULT_MAX_FIELD_BYTES,
     maxQuotedLines: options.maxQuotedLines ?? DEFAULT_MAX_QUOTED_LINES,
   });
-  const rows = new RowMaker(layout, new FieldParser(layout.delimiter, maxRecordBytes));
   let started = false;
   for await (const chunk of source) {
     let text = decoder.write(toBuffer(chunk));

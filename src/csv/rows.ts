@@ -9,6 +9,8 @@ export class RowMaker {
   readonly #parser: FieldParser;
   #headerPending: boolean;
   #index = 0;
+  /** The header record's fields as the file has them, once read (null: none, or unreadable). */
+  header: string[] | null = null;
 
   constructor(layout: CsvLayout, parser: FieldParser) {
     this.#layout = layout;
@@ -19,7 +21,11 @@ export class RowMaker {
   *from(framed: FramedRecord[]): Generator<CsvRow> {
     if (this.#headerPending && framed.length > 0) {
       this.#headerPending = false;
-      framed.shift();
+      const header = framed.shift();
+      if (header?.malformed === null) {
+        const [parsed] = this.#parser.parse([header.text]);
+        this.header = parsed?.malformed === null ? parsed.fields : null;
+      }
     }
     const parsed = this.#parser.parse(
       framed.flatMap((record) => (record.malformed === null ? [record.text] : [])),

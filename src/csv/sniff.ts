@@ -50,7 +50,10 @@ export function sniffTable(sample: Buffer): SniffedTable {
   const parsed = records.filter((record): record is string[] => record !== null);
   const hasHeader = first != null && looksLikeHeader(first, parsed.slice(1));
   const rows = hasHeader ? parsed.slice(1) : parsed;
-  const columns = hasHeader && first ? first.map(cleanHeaderName) : numberedColumns(widest(rows));
+  const columns =
+    hasHeader && first
+      ? widenColumns(first.map(cleanHeaderName), usedWidth(rows))
+      : numberedColumns(widest(rows));
   return { encoding, bom, delimiter, hasHeader, lineEnding: lineEndingOf(text), columns, rows };
 }
 
@@ -71,7 +74,7 @@ function decodeSample(sample: Buffer, encoding: CsvEncoding, complete: boolean):
   return stripLeadingBoms(text);
 }
 
-function cleanHeaderName(name: string): string {
+export function cleanHeaderName(name: string): string {
   return name.replaceAll('\ufeff', '').trim();
 }
 
@@ -80,5 +83,26 @@ function widest(rows: readonly string[][]): number {
 }
 
 function numberedColumns(width: number): string[] {
-  return Array.from({ length: width }, (_, index) => `column_${index + 1}`);
+  return widenColumns([], width);
+}
+
+/**
+ * The columns, with `column_N` (N: 1-based position) for the fields rows have beyond them: every
+ * field of the file reaches the reports, also in rows wider than the header.
+ */
+export function widenColumns(columns: readonly string[], width: number): string[] {
+  const all = [...columns];
+  while (all.length < width) all.push(`column_${all.length + 1}`);
+  return all;
+}
+
+/** How many fields the rows use: trailing empty fields (`a,b,,`) hold nothing to keep. */
+export function usedWidth(rows: readonly (readonly string[])[]): number {
+  let width = 0;
+  for (const row of rows) {
+    let end = row.length;
+    while (end > width && row[end - 1] === '') end -= 1;
+    width = Math.max(width, end);
+  }
+  return width;
 }

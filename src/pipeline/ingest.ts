@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { type Job, type JobsOptions, UnrecoverableError } from 'bullmq';
 import { parseAddress } from '../address/index.ts';
-import { isListcleanError } from '../errors.ts';
+import { isListcleanError, ListcleanError } from '../errors.ts';
 import type { CachedVerdict } from '../redis/compact-verdict.ts';
 import { jobIds, listKeys } from '../redis/keys.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -63,7 +63,8 @@ export async function runIngest(
 
   let layout: Awaited<ReturnType<typeof inputLayout>>;
   try {
-    layout = await inputLayout(rt.storage, listId, meta.options.column);
+    // Only the email column matters here: the reports' full width is the aggregate's to read.
+    layout = await inputLayout(rt.storage, listId, meta.options.column, { wholeFile: false });
   } catch (error) {
     // Another process's upload: a worker that has it will come.
     if (isListcleanError(error) && error.code === 'storage_not_found') {
@@ -79,11 +80,7 @@ export async function runIngest(
       throw error;
     }
     // Not CSV, no email column, …: the list fails with the reason, no retry helps.
-    const failure = listFailure(error);
-    await rt.lists.advance(listId, 'failed', { ...failure });
-    rt.log.warn({ listId, runId, err: error }, 'list failed: its input cannot be read');
-    await notifyCompletion(rt, listId);
-    throw new UnrecoverableError(`${failure.error} [${failure.errorCode}]`);
+    return failForGood(rt, listId, runId, error);
   }
   // Which column the list is read by: GET /v1/lists/:id and `clean` show it from now on.
   await rt.lists.set(listId, { column: JSON.stringify(emailColumnInfo(layout)) });
@@ -180,12 +177,35 @@ export async function runIngest(
     await rt.lists.set(listId, { rows, unique, cached });
     await job.updateProgress({ rows });
   }
+  // A header and nothing else (an upload is refused so; `clean` FILE learns it here).
+  if (rows === 0) {
+    await rt.redis.del(seenKey);
+    return failForGood(rt, listId, runId, new ListcleanError('no_rows', NO_ROWS));
+  }
   for (const domain of [...buffers.keys()]) await flush(domain);
   await rt.redis.del(seenKey);
   await rt.lists.set(listId, { rows, unique, cached, ingested: 1 });
   await rt.lists.advance(listId, 'verifying');
   rt.log.info({ listId, runId, rows, unique, cached }, 'list ingested: verifying');
   return { rows, unique };
+}
+
+const NO_ROWS =
+  'The file has a header row but no data rows: there is nothing to clean. Export the contacts ' +
+  'again, with their rows, and use that file.';
+
+/** The list fails with the reason, no retry helps: its input is what it is. */
+async function failForGood(
+  rt: Runtime,
+  listId: string,
+  runId: string,
+  error: unknown,
+): Promise<never> {
+  const failure = listFailure(error);
+  await rt.lists.advance(listId, 'failed', { ...failure });
+  rt.log.warn({ listId, runId, err: error }, 'list failed: its input cannot be read');
+  await notifyCompletion(rt, listId);
+  throw new UnrecoverableError(`${failure.error} [${failure.errorCode}]`);
 }
 
 /**

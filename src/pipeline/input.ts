@@ -12,6 +12,7 @@ import {
   readCsvRows,
   SNIFF_SAMPLE_BYTES,
   sniffCsv,
+  wholeFileColumns,
 } from '../csv/index.ts';
 import { checkWorkbookSize, isWorkbook, workbookToCsv } from '../csv/workbook.ts';
 import { csvFormatFor, type EmailColumnInfo, type ReportOptions } from '../report/index.ts';
@@ -34,12 +35,24 @@ export async function readSample(storage: Storage, key: string): Promise<Buffer>
   return Buffer.concat(chunks).subarray(0, SAMPLE_BYTES);
 }
 
+/**
+ * The stored input's layout. Its columns are the whole file's (`wholeFile`, the default): a file
+ * longer than the sniff sample is read once more for a header longer than the sample and rows
+ * wider than the header, so the reports keep every field. Ingest, which needs only the email
+ * column, passes false.
+ */
 export async function inputLayout(
   storage: Storage,
   listId: string,
   column?: string,
+  { wholeFile = true }: { wholeFile?: boolean } = {},
 ): Promise<CsvLayout> {
-  return sniffCsv(await readSample(storage, storageKeys.input(listId)), { column });
+  const sample = await readSample(storage, storageKeys.input(listId));
+  const layout = sniffCsv(sample, { column });
+  // A shorter sample is the whole file: the sniffer has seen every row.
+  if (!wholeFile || sample.length < SAMPLE_BYTES) return layout;
+  const columns = await wholeFileColumns(await storage.get(storageKeys.input(listId)), layout);
+  return { ...layout, columns };
 }
 
 /** Every data row of the stored input, in order: ingest and aggregate see the same rows. */

@@ -21,9 +21,19 @@ const FORMULA_STARTS = new Set([
   '\uFF20',
 ]);
 
+/**
+ * Leading white space before a formula start counts too: Google Sheets trims cells on import,
+ * and LibreOffice does with "Trim spaces", so ` =1+1` or a line break then `=1+1` can still be
+ * evaluated there.
+ */
+const LEADING_SPACE = /^[ \n\u00A0\u2000-\u200B\u3000\uFEFF]+/;
+
 export function neutraliseCell(value: string): string {
   const first = value[0];
-  return first !== undefined && FORMULA_STARTS.has(first) ? `'${value}` : value;
+  if (first === undefined) return value;
+  if (FORMULA_STARTS.has(first)) return `'${value}`;
+  const rest = value.replace(LEADING_SPACE, '')[0];
+  return rest !== undefined && rest !== first && FORMULA_STARTS.has(rest) ? `'${value}` : value;
 }
 
 export function neutraliseRow(cells: readonly string[]): string[] {

@@ -230,6 +230,14 @@ export class SmtpConnection {
         this.replies.push(reply);
       }
     }
+    // Garbage after those replies in the same packet: they were delivered, now the stream fails
+    // at once rather than at the next packet or a timeout.
+    const broken = this.parser.failure;
+    if (broken) {
+      const stage = this.waiters[0]?.stage ?? 'rcpt';
+      this.fail(new SmtpError('protocol', stage, broken.message, { cause: broken }));
+      return;
+    }
     // A server that floods replies nobody asked for is broken or hostile.
     if (this.replies.length > 1000) {
       this.fail(new SmtpError('protocol', 'rcpt', 'server sent over 1000 unsolicited replies'));

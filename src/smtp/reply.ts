@@ -41,11 +41,16 @@ function splitEnhanced(code: number, text: string): { enhanced: string | null; r
 
 /**
  * Feed it raw bytes with `push`; it returns every reply completed by them. Throws
- * `ReplyProtocolError` on garbage, a line over the limit, or a reply with too many lines.
+ * `ReplyProtocolError` on garbage, a line over the limit, or a reply with too many lines — at
+ * once when no reply came before the bad line in the same push, else on the next push (see
+ * `failure`), so the replies a server sent before breaking reach the caller however its bytes
+ * were split into packets.
  */
 export class ReplyParser {
   private buffered = '';
   private pending: { code: number; lines: string[] } | null = null;
+  /** The stream broke: every later push throws this. */
+  private broken: ReplyProtocolError | null = null;
 
   constructor(
     private readonly limits: ReplyLimits = DEFAULT_REPLY_LIMITS,
@@ -54,23 +59,34 @@ export class ReplyParser {
   ) {}
 
   push(chunk: Buffer | string): SmtpReply[] {
+    if (this.broken) throw this.broken;
     // latin1 keeps one char per byte, so the length bound is a byte bound and no input can
     // make decoding fail; replies are ASCII by standard.
     this.buffered += typeof chunk === 'string' ? chunk : chunk.toString('latin1');
     const replies: SmtpReply[] = [];
-    for (;;) {
-      const end = this.buffered.indexOf('\n');
-      if (end < 0) break;
-      const raw = this.buffered.slice(0, end).replace(/\r$/, '');
-      this.buffered = this.buffered.slice(end + 1);
-      this.onLine?.(raw);
-      const reply = this.line(raw);
-      if (reply) replies.push(reply);
-    }
-    if (this.buffered.length > this.limits.maxLineBytes) {
-      throw new ReplyProtocolError(
-        `reply line longer than ${this.limits.maxLineBytes} bytes without a line end`,
-      );
+    try {
+      for (;;) {
+        const end = this.buffered.indexOf('\n');
+        if (end < 0) break;
+        const raw = this.buffered.slice(0, end).replace(/\r$/, '');
+        this.buffered = this.buffered.slice(end + 1);
+        this.onLine?.(raw);
+        const reply = this.line(raw);
+        if (reply) replies.push(reply);
+      }
+      if (this.buffered.length > this.limits.maxLineBytes) {
+        throw new ReplyProtocolError(
+          `reply line longer than ${this.limits.maxLineBytes} bytes without a line end`,
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof ReplyProtocolError)) throw error;
+      this.broken = error;
+      this.buffered = '';
+      // Replies completed before the bad line are the server's answers, whether the garbage
+      // came in the same packet or the next one: they are handed over, and the next push
+      // reports the broken stream.
+      if (replies.length === 0) throw error;
     }
     return replies;
   }
@@ -78,6 +94,11 @@ export class ReplyParser {
   /** True when part of a reply has been received but not its last line. */
   get midReply(): boolean {
     return this.pending !== null || this.buffered.length > 0;
+  }
+
+  /** The stream broke (garbage, a line or reply over the limits) after the replies last pushed. */
+  get failure(): ReplyProtocolError | null {
+    return this.broken;
   }
 
   private line(raw: string): SmtpReply | null {

@@ -70,7 +70,10 @@ describe('readCsvRows: rows as written', () => {
 
   it('pads short rows and keeps the fields of long ones in extra, not malformed', async () => {
     const text = 'name,email,city\nAnn\nBob,bob@example.com,Paris,FR,EU\n';
-    const { rows } = await sniffAndRead(text);
+    const { layout } = await sniffAndRead(text);
+    // The sniffer names the fields beyond the header, so the reports keep them (issue 13).
+    expect(layout.columns).toEqual(['name', 'email', 'city', 'column_4', 'column_5']);
+    const rows = await readAll(text, { ...layout, columns: ['name', 'email', 'city'] });
     expect(rows).toEqual([
       { index: 0, fields: ['Ann', '', ''], extra: [], email: null, malformed: null },
       {

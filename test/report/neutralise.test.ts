@@ -13,11 +13,16 @@ describe('neutraliseCell', () => {
     ['\tx', "'\tx"],
     ['\rx', "'\rx"],
     ['\uFF1D1+1', "'\uFF1D1+1"],
+    // White space a spreadsheet may trim on import, then a formula.
+    [' =1', "' =1"],
+    ['\n=1+1', "'\n=1+1"],
+    ['  \n @SUM(1)', "'  \n @SUM(1)"],
+    ['\u00A0-2+3', "'\u00A0-2+3"],
   ])('prefixes %j with a quote', (value, expected) => {
     expect(neutraliseCell(value)).toBe(expected);
   });
 
-  it.each(['', 'alice@example.com', ' =1', "'=1", '1-2', 'a=b', '\nx'])(
+  it.each(['', 'alice@example.com', ' ', "'=1", '1-2', 'a=b', '\nx', ' a=1', '\n\n'])(
     'leaves %j alone',
     (value) => {
       expect(neutraliseCell(value)).toBe(value);

@@ -11,7 +11,7 @@ import { type CsvLayout, SNIFF_SAMPLE_BYTES, sniffCsv } from '../../csv/index.ts
 import { checkWorkbookSize, isWorkbook, workbookToCsv } from '../../csv/workbook.ts';
 import { isListcleanError } from '../../errors.ts';
 import { apiError } from '../errors.ts';
-import { tooLarge, UploadCounter, type UploadLimits } from './counter.ts';
+import { noRows, tooLarge, UploadCounter, type UploadLimits } from './counter.ts';
 
 export interface CheckedUpload {
   layout: CsvLayout;
@@ -49,7 +49,7 @@ export async function checkUpload(
     return checkWorkbook(head, ended ? null : chunks, counter, limits, column);
   const layout = sniff(sample, column);
   counter.countRowsAs(layout);
-  if (ended) counter.checkRows(true);
+  if (ended) checkComplete(counter);
 
   async function* all(): AsyncGenerator<Buffer> {
     yield* head;
@@ -61,9 +61,15 @@ export async function checkUpload(
         yield chunk;
       }
     }
-    counter.checkRows(true);
+    checkComplete(counter);
   }
   return { layout, body: Readable.from(all(), { objectMode: false }) };
+}
+
+/** The whole upload counted: within MAX_UPLOAD_ROWS, and at least one row (400 `no_rows`). */
+function checkComplete(counter: UploadCounter): void {
+  counter.checkRows(true);
+  if (counter.rows === 0) throw noRows();
 }
 
 /** The rest of a workbook read (bytes counted), its first sheet converted, checked as a CSV. */
@@ -88,6 +94,7 @@ async function checkWorkbook(
     workbookToCsv(Buffer.concat(parts), { maxRows: limits.maxRows }),
   );
   const layout = sniff(csv.subarray(0, SNIFF_SAMPLE_BYTES), column);
+  if (records - (layout.hasHeader ? 1 : 0) === 0) throw noRows();
   if (records - (layout.hasHeader ? 1 : 0) > limits.maxRows) {
     throw tooLarge(
       `The workbook's first sheet has more than the limit of ${limits.maxRows} rows ` +

@@ -17,6 +17,15 @@ export function tooLarge(message: string) {
   return apiError('too_large', message, { connection: 'close' });
 }
 
+/** 400: a header row and nothing else (a workbook's first sheet too). */
+export function noRows() {
+  return apiError(
+    'no_rows',
+    'The file has a header row but no data rows: there is nothing to clean. Export the ' +
+      'contacts again, with their rows, and upload that file.',
+  );
+}
+
 export class UploadCounter {
   bytes = 0;
   /** Bytes seen before the layout was known, replayed into the row counter once it is. */
