@@ -1,27 +1,10 @@
 /** Verdict vocabulary (DESIGN §3) as the console shows it. Pure data: no DOM. */
+import { REASON_STATUS as VERDICT_REASON_STATUS } from '../verdict/types.ts';
 
 export const STATUS_ORDER = ['deliverable', 'risky', 'unknown', 'undeliverable'] as const;
 
-/** Each reason's status, as src/verdict/types.ts has it (a test keeps the two equal). */
-export const REASON_STATUS: Record<string, string> = {
-  accepted: 'deliverable',
-  invalid_syntax: 'undeliverable',
-  no_domain: 'undeliverable',
-  no_mail_server: 'undeliverable',
-  mailbox_not_found: 'undeliverable',
-  mailbox_disabled: 'undeliverable',
-  catch_all: 'risky',
-  mailbox_full: 'risky',
-  disposable: 'risky',
-  greylisted: 'unknown',
-  blocked: 'unknown',
-  timeout: 'unknown',
-  connection_failed: 'unknown',
-  mx_not_public: 'unknown',
-  temporary_failure: 'unknown',
-  rejected: 'unknown',
-  protocol_error: 'unknown',
-};
+/** Each reason's status: the verdict module's own table (pure data, bundled with the console). */
+export const REASON_STATUS: Readonly<Record<string, string>> = VERDICT_REASON_STATUS;
 
 /** "mailbox_not_found" → "mailbox not found". */
 export function words(code: string): string {

@@ -9,9 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redactUrl } from '../../src/api/logger.ts';
 import { checkLink, LINK_TTL_SECONDS, signLink } from '../../src/api/signed-links.ts';
-import { REASON_STATUS as CONSOLE_REASON_STATUS } from '../../src/console/verdicts.ts';
 import { type SandboxWorld, startWorld } from '../../src/sandbox/index.ts';
-import { REASON_STATUS } from '../../src/verdict/types.ts';
 import { startWorkers, type WorkerPool } from '../../workers/pool.ts';
 import { makeWorkbook } from '../helpers/xlsx.ts';
 import { ACME_KEY, type ApiUnderTest, GLOBEX_KEY, startApi, waitForStatus } from './helpers.ts';
@@ -112,10 +110,6 @@ describe('the console files', () => {
       expect(response.status, path).toBe(404);
       expect(await response.json()).toMatchObject({ error: { code: 'not_found' } });
     }
-  });
-
-  it("knows each reason's status as the verdict module does", () => {
-    expect(CONSOLE_REASON_STATUS).toEqual(REASON_STATUS);
   });
 });
 

@@ -10,7 +10,7 @@ import { REPORT_KIND_NAMES, requireReportKind } from '../report-kinds.ts';
 import { requireList } from '../require-list.ts';
 import { errors, signedLinkSchema } from '../schemas.ts';
 import { type LinkTarget, signLink } from '../signed-links.ts';
-import { reportSource } from './reports.ts';
+import { reportParams, reportSource } from './reports.ts';
 import { requireFinishedRun, runReportParams } from './runs.ts';
 
 const DESCRIPTION =
@@ -34,14 +34,7 @@ export async function linkRoutes(app: FastifyInstance): Promise<void> {
         summary: 'A signed link to a report of a list',
         description: `${DESCRIPTION} kind: ${REPORT_KIND_NAMES.join(', ')}.`,
         tags: ['reports'],
-        params: {
-          type: 'object',
-          required: ['id', 'kind'],
-          properties: {
-            id: { type: 'string', minLength: 1, maxLength: 200 },
-            kind: { type: 'string', description: REPORT_KIND_NAMES.join(', ') },
-          },
-        },
+        params: reportParams,
         querystring: {
           type: 'object',
           properties: {

@@ -23,6 +23,16 @@ interface ReportQuery {
  * the list is verified), or the last finished run's; refuses with not_ready / list_failed when
  * there are none yet. Shared by the download and its signed link.
  */
+/** A list's report: `:id` and `:kind` (also the params of its signed-link route). */
+export const reportParams = {
+  type: 'object',
+  required: ['id', 'kind'],
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 200 },
+    kind: { type: 'string', description: REPORT_KIND_NAMES.join(', ') },
+  },
+} as const;
+
 export async function reportSource(
   rt: FastifyInstance['rt'],
   meta: ListMeta,
@@ -67,14 +77,7 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
           'X-Listclean-Partial says which you got. Instead of the key, a signed link from ' +
           'POST …/link (expires, sig) opens it for 60 s.',
         tags: ['reports'],
-        params: {
-          type: 'object',
-          required: ['id', 'kind'],
-          properties: {
-            id: { type: 'string', minLength: 1, maxLength: 200 },
-            kind: { type: 'string', description: REPORT_KIND_NAMES.join(', ') },
-          },
-        },
+        params: reportParams,
         querystring: {
           type: 'object',
           properties: {

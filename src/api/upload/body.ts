@@ -9,18 +9,13 @@
 import { Readable } from 'node:stream';
 import { type CsvLayout, SNIFF_SAMPLE_BYTES, sniffCsv } from '../../csv/index.ts';
 import { checkWorkbookSize, isWorkbook, workbookToCsv } from '../../csv/workbook.ts';
-import { isListcleanError } from '../../errors.ts';
-import { apiError } from '../errors.ts';
+import { asBuffer, clientErrors } from './client-errors.ts';
 import { noRows, tooLarge, UploadCounter, type UploadLimits } from './counter.ts';
 
 export interface CheckedUpload {
   layout: CsvLayout;
   /** The whole upload; errors with 413 `too_large` when it goes over a limit. */
   body: Readable;
-}
-
-function asBuffer(chunk: unknown): Buffer {
-  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
 }
 
 export async function checkUpload(
@@ -107,19 +102,4 @@ async function checkWorkbook(
 /** The sniffer's refusals (empty, not CSV, no email column) are the client's to fix: 400. */
 function sniff(sample: Buffer, column: string | undefined): CsvLayout {
   return clientErrors(() => sniffCsv(sample, { column }));
-}
-
-/** Our own errors as the API's (their catalogued status; 413 closes the connection). */
-function clientErrors<T>(work: () => T): T {
-  const answer = (error: unknown): never => {
-    if (!isListcleanError(error)) throw error;
-    if (error.code === 'too_large') throw tooLarge(error.message);
-    throw apiError(error.code, error.message);
-  };
-  try {
-    const result = work();
-    return (result instanceof Promise ? result.catch(answer) : result) as T;
-  } catch (error) {
-    return answer(error);
-  }
 }

@@ -10,8 +10,7 @@ import { chooseEmailColumn, countAddresses, holdsAddresses } from '../../csv/ema
 import { SNIFF_SAMPLE_BYTES, type SniffedTable, sniffTable } from '../../csv/index.ts';
 import { checkWorkbookSize, isWorkbook, workbookToCsv } from '../../csv/workbook.ts';
 import { isListcleanError } from '../../errors.ts';
-import { apiError } from '../errors.ts';
-import { tooLarge } from './counter.ts';
+import { asBuffer, clientErrors } from './client-errors.ts';
 
 /** Rows a preview shows. */
 export const PREVIEW_ROWS = 10;
@@ -37,10 +36,6 @@ export interface Preview {
   sample_rows: number;
   /** The sample is only the file's start: the rows beyond it were not looked at. */
   truncated: boolean;
-}
-
-function asBuffer(chunk: unknown): Buffer {
-  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
 }
 
 /** The sample of the body, or a workbook whole; the rest of a CSV is left unread. */
@@ -123,19 +118,4 @@ function emailColumn(
 /** A row as wide as the header, each cell cut to a preview's length. */
 function padRow(row: string[], width: number): string[] {
   return Array.from({ length: width }, (_, index) => (row[index] ?? '').slice(0, CELL_CHARS));
-}
-
-/** The sniffer's refusals (empty, not CSV, damaged workbook) are the client's to fix. */
-function clientErrors<T>(work: () => T): T {
-  const answer = (error: unknown): never => {
-    if (!isListcleanError(error)) throw error;
-    if (error.code === 'too_large') throw tooLarge(error.message);
-    throw apiError(error.code, error.message);
-  };
-  try {
-    const result = work();
-    return (result instanceof Promise ? result.catch(answer) : result) as T;
-  } catch (error) {
-    return answer(error);
-  }
 }
