@@ -200,11 +200,13 @@ export async function runProbe(
           maxParallelSessions: 1,
           egress: data.egress,
           ...trace,
+          ...(data.lockstep ? { lockstep: true } : {}),
         })
       : await verifyDomainRound(data.domain, data.addresses, roundContext, {
           disposable,
           egress: data.egress,
           ...trace,
+          ...(data.lockstep ? { lockstep: true } : {}),
         });
     if (takenOverFrom) round = { ...round, outcomes: noteTakeOver(round.outcomes, takenOverFrom) };
   } catch (error) {
@@ -224,6 +226,7 @@ export async function runProbe(
     round.outcomes,
     { waits: data.waits, transientTries: data.transientTries },
     rt.retry,
+    round.pipeliningBroke,
   );
   const finals = await recordFinals(rt, data, plan.finals);
   await rt.metrics.recordRound({
@@ -302,6 +305,7 @@ export async function runProbe(
         addresses: plan.again,
         waits: plan.next.waits,
         transientTries: plan.next.transientTries,
+        ...(plan.next.lockstep || data.lockstep ? { lockstep: true as const } : {}),
         greylistedNow: plan.greylisted,
         last,
         // The retry must leave from the egress the server greylisted.

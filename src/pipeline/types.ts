@@ -68,6 +68,8 @@ export interface ProbeJobData {
    * recipient), so the retry sends the same one, whichever worker (and its MAIL_FROM) runs it.
    */
   mailFrom?: string;
+  /** The server broke the PIPELINING it advertised: this job's rounds go in lockstep. */
+  lockstep?: true;
 }
 
 /** An address's last, not final, outcome: reported if nothing better comes in time. */

@@ -23,7 +23,7 @@ import {
 import { createStorage, type Storage } from '../storage/index.ts';
 import { RedisProviderBreaker, RedisSessionGate } from '../throttle/index.ts';
 import { createRoundContext } from '../verify/context.ts';
-import type { RoundContext } from '../verify/domain-round.ts';
+import { probeWaitMs, type RoundContext } from '../verify/domain-round.ts';
 import type { RetryPolicy } from '../verify/retry-plan.ts';
 import type { WebhookJobData } from '../webhook/types.ts';
 import { limitHeapGrowth } from './heap.ts';
@@ -112,7 +112,14 @@ export async function createRuntime(
   });
   const round = await createRoundContext(config, {
     gate,
-    catchAll: new RedisCatchAllStore(redis, { prefix }),
+    catchAll: new RedisCatchAllStore(redis, {
+      prefix,
+      claimTtlMs: probeWaitMs({
+        connectMs: config.SMTP_CONNECT_TIMEOUT,
+        bannerMs: config.SMTP_BANNER_TIMEOUT,
+        commandMs: config.SMTP_COMMAND_TIMEOUT,
+      }),
+    }),
     breaker: new RedisProviderBreaker(redis, prefix, config.BREAKER_COOLDOWN),
     egressCooldown: new RedisEgressCooldown(redis, prefix, config.EGRESS_COOLDOWN),
   });

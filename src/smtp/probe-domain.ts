@@ -36,6 +36,11 @@ export interface DomainProbeResult {
   notStarted: string[];
   /** What `acquireSession` threw, when it refused. */
   refusal: unknown;
+  /**
+   * A server that advertised PIPELINING broke it and the rest was asked again in lockstep at
+   * once: an address may have been asked twice in this batch.
+   */
+  pipeliningBroke: boolean;
 }
 
 /** Leave to open one session: its release, and the egress it must leave from. */
@@ -92,6 +97,7 @@ export async function probeDomain(
   // "Too many recipients": what the server last said to addresses it left unanswered.
   let limit: Said | null = null;
   let starttls = options.starttls;
+  let pipelining = options.pipelining;
   let egressFailures = 0;
   // Every polite session answers at least this many, so this bound is never hit by a working
   // server; it stops a loop against one that keeps finding new ways to fail.
@@ -99,8 +105,9 @@ export async function probeDomain(
     1,
     Math.min(options.maxRejectsPerSession, options.maxRcptsPerSession),
   );
+  // … plus one session in lockstep after a server broke the PIPELINING it advertised.
   const maxSessions =
-    Math.ceil(pending.length / perSession) + targets.length + options.midSessionRetries + 2;
+    Math.ceil(pending.length / perSession) + targets.length + options.midSessionRetries + 3;
 
   while (pending.length > 0 && sessions < maxSessions) {
     const target = targets[hostIndex];
@@ -112,7 +119,13 @@ export async function probeDomain(
     } catch (error) {
       // Nothing done yet: the caller may retry the whole batch. Otherwise keep what was learnt.
       if (sessions === 0) throw error;
-      return { outcomes, sessions, notStarted: pending, refusal: error };
+      return {
+        outcomes,
+        sessions,
+        notStarted: pending,
+        refusal: error,
+        pipeliningBroke: pipelining !== options.pipelining,
+      };
     }
     const egress = slot?.egress ?? options.egress;
     let result: SessionResult;
@@ -120,7 +133,7 @@ export async function probeDomain(
       result = await runSession(
         target,
         hasProbe ? pending.slice(1) : pending,
-        { ...options, starttls, egress },
+        { ...options, starttls, pipelining, egress },
         hasProbe ? probe : undefined,
       );
     } finally {
@@ -155,6 +168,13 @@ export async function probeDomain(
       };
     }
     const failure = result.failure;
+    if (result.pipeliningFailed && pipelining) {
+      // It advertised PIPELINING and broke it: the rest goes again in lockstep, at once, and
+      // costs no retry (the server is fine, our pipelining was not).
+      pipelining = false;
+      if (failure) lastFailure = { failure, target, ...from };
+      continue;
+    }
     if (!failure) {
       if (result.replies.size === 0 && pending.length > 0 && !result.stoppedForPoliteness) break;
       continue;
@@ -193,5 +213,11 @@ export async function probeDomain(
           },
     );
   }
-  return { outcomes, sessions, notStarted: [], refusal: null };
+  return {
+    outcomes,
+    sessions,
+    notStarted: [],
+    refusal: null,
+    pipeliningBroke: pipelining !== options.pipelining,
+  };
 }

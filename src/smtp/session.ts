@@ -5,6 +5,12 @@
  * Politeness (DESIGN §2.7): Postfix slows down after 10 rejected recipients in a session and
  * hangs up after 20, so a session stops once `maxRejectsPerSession` replies were not 2xx (the
  * catch-all probe counts) and leaves the rest to a fresh session.
+ *
+ * With PIPELINING (RFC 2920) MAIL FROM goes with the first window of RCPTs and QUIT with the
+ * last; a window is never larger than the rejections the session can still afford. A server
+ * that advertises PIPELINING and then breaks it (refuses pipelined commands, answers out of
+ * step, drops the connection in the middle of a group) leaves its addresses unanswered with
+ * `pipeliningFailed` set: the caller asks them again in lockstep.
  */
 import { isTooManyRecipients } from '../classify/session-signals.ts';
 import { describeEgress, type Egress } from '../egress/config.ts';
@@ -71,6 +77,12 @@ export interface SessionResult {
   tls: boolean;
   /** The name of this session's transcript (`options.trace`); null when not traced. */
   trace: string | null;
+  /**
+   * The server advertised PIPELINING and broke it: it refused pipelined commands, its replies
+   * did not pair with our commands (every reply of the session's groups is then dropped), or
+   * the connection ended with a group's replies missing. The rest needs a session in lockstep.
+   */
+  pipeliningFailed: boolean;
 }
 
 const NON_ASCII = /\P{ASCII}/u;
@@ -106,7 +118,10 @@ export async function runSession(
     extensions: new Set(),
     tls: false,
     trace: null,
+    pipeliningFailed: false,
   };
+  /** QUIT was sent and answered already (pipelined with the last window). */
+  let quitDone = false;
   let connection: SmtpConnection | null = null;
   const { timeouts } = options;
   const transcript = options.trace?.open({
@@ -162,10 +177,12 @@ export async function runSession(
     const sendable = queue.filter((address) => utf8 || !NON_ASCII.test(address));
     result.needSmtpUtf8 = queue.filter((address) => !utf8 && NON_ASCII.test(address));
     const needsUtf8Param = utf8 && sendable.some((address) => NON_ASCII.test(address));
-    const mail = await command(
-      `MAIL FROM:<${options.mailFrom}>${needsUtf8Param ? ' SMTPUTF8' : ''}`,
-      'mail',
-    );
+    const mailLine = `MAIL FROM:<${options.mailFrom}>${needsUtf8Param ? ' SMTPUTF8' : ''}`;
+    if (options.pipelining && result.extensions.has('PIPELINING')) {
+      quitDone = await pipelinedTransaction(conn, mailLine, sendable, options, result);
+      return finish();
+    }
+    const mail = await command(mailLine, 'mail');
     if (mail.code !== 250) {
       result.failure = { kind: 'reply', stage: 'mail', reply: mail };
       result.unanswered = sendable;
@@ -187,7 +204,7 @@ export async function runSession(
       if (!answered.has(address)) pending.add(address);
     }
     result.unanswered = queue.filter((address) => pending.has(address));
-    if (connection) await quit(connection, timeouts.quitMs);
+    if (connection) await quit(connection, timeouts.quitMs, quitDone);
     if (transcript) {
       transcript.note(sessionEnd(result));
       transcript.end();
@@ -200,6 +217,10 @@ export async function runSession(
 function sessionEnd(result: SessionResult): string {
   const { failure } = result;
   const answered = `${result.replies.size} RCPT answer(s)`;
+  if (result.pipeliningFailed) {
+    const how = failure === null ? '' : ` (${failure.kind} at ${failure.stage})`;
+    return `session over: the server advertised PIPELINING and broke it${how}; ${answered} kept, the rest goes again without pipelining`;
+  }
   if (failure === null) {
     const why = result.stoppedForPoliteness
       ? '; stopped at the session’s RCPT or reject budget'
@@ -273,16 +294,183 @@ async function recipientsLoop(
   }
 }
 
-async function quit(connection: SmtpConnection, timeoutMs: number): Promise<void> {
+async function quit(connection: SmtpConnection, timeoutMs: number, done = false): Promise<void> {
   try {
     if (connection.isOpen) {
-      connection.write('QUIT');
-      await connection.read('quit', timeoutMs);
+      if (!done) {
+        connection.write('QUIT');
+        await connection.read('quit', timeoutMs);
+      }
       await connection.close(timeoutMs);
     }
   } catch {
     // The answer to QUIT changes nothing.
   } finally {
     connection.destroy();
+  }
+}
+
+/** A refusal of pipelined commands: Postfix's `reject_unauth_pipelining`, a synchronization error. */
+function refusesPipelining(reply: SmtpReply): boolean {
+  return reply.code >= 400 && /pipelin|synchroni[sz]/i.test(reply.text);
+}
+
+const NAMED_ADDRESS = /<([^<>\s]+@[^<>\s]+)>/g;
+
+/** The reply names another address of the session than `address`: it answers another command. */
+function namesAnother(reply: SmtpReply, address: string, ours: ReadonlySet<string>): boolean {
+  for (const [, named] of reply.text.matchAll(NAMED_ADDRESS)) {
+    const lower = named?.toLowerCase() ?? '';
+    if (lower !== address.toLowerCase() && ours.has(lower)) return true;
+  }
+  return false;
+}
+
+/**
+ * MAIL FROM, the RCPTs and QUIT over PIPELINING (RFC 2920): MAIL FROM goes with the first window
+ * of RCPTs, QUIT with the window after which nothing can follow. A window is never larger than
+ * the rejections the session can still afford, so even if every RCPT in flight fails the session
+ * ends within its budget. Replies pair with commands by order; that pairing is checked — the
+ * reply to QUIT must be 221 and no reply may name another address of the session — and a server
+ * that fails the check, refuses pipelined commands or drops the connection with a group's
+ * replies missing sets `pipeliningFailed`. True when QUIT was sent and answered.
+ */
+async function pipelinedTransaction(
+  conn: SmtpConnection,
+  mailLine: string,
+  queue: string[],
+  options: SessionOptions,
+  result: SessionResult,
+): Promise<boolean> {
+  const { commandMs } = options.timeouts;
+  const ours = new Set([...queue, options.mailFrom].map((address) => address.toLowerCase()));
+  let rejects = 0;
+  let sent = 0;
+  let index = 0;
+  let mailDone = false;
+  /** Replies still owed for the group in flight. */
+  let owed = 0;
+  const outOfStep = (): boolean => {
+    // Every answer of the session came from its pipelined groups: none can be trusted.
+    result.replies.clear();
+    result.recipientLimitHit = false;
+    result.limitReply = null;
+    result.stoppedForPoliteness = false;
+    result.pipeliningFailed = true;
+    return false;
+  };
+  try {
+    for (;;) {
+      if (mailDone && index >= queue.length) return false;
+      if (sent >= options.maxRcptsPerSession || rejects >= options.maxRejectsPerSession) {
+        result.stoppedForPoliteness = true;
+        return false;
+      }
+      // Never more RCPTs in flight than rejections we can still afford.
+      const size = Math.min(
+        options.maxRejectsPerSession - rejects,
+        options.maxRcptsPerSession - sent,
+        MAX_PIPELINE_WINDOW,
+      );
+      const window = queue.slice(index, index + size);
+      // Nothing can follow this window: the queue ends, or so does the session's RCPT budget.
+      const last =
+        index + window.length >= queue.length || sent + window.length >= options.maxRcptsPerSession;
+      const mailNow = !mailDone;
+      if (mailNow) conn.write(mailLine);
+      for (const address of window) conn.write(`RCPT TO:<${address}>`);
+      if (last) conn.write('QUIT');
+      owed = (mailNow ? 1 : 0) + window.length + (last ? 1 : 0);
+      sent += window.length;
+      index += window.length;
+      if (mailNow) {
+        mailDone = true;
+        const mail = await conn.read('mail', commandMs);
+        owed -= 1;
+        if (namesAnother(mail, options.mailFrom, ours)) return outOfStep();
+        if (mail.code !== 250) {
+          if (refusesPipelining(mail)) result.pipeliningFailed = true;
+          else result.failure = { kind: 'reply', stage: 'mail', reply: mail };
+          // The window went into a refused transaction: none of its replies answers anything.
+          result.unanswered = [...queue];
+          return await drain(conn, owed, commandMs, last);
+        }
+      }
+      let refused = false;
+      for (const address of window) {
+        const reply = await conn.read('rcpt', commandMs);
+        owed -= 1;
+        if (namesAnother(reply, address, ours)) return outOfStep();
+        if (refusesPipelining(reply)) {
+          // The server counts it as an error: so do we.
+          refused = true;
+          rejects += 1;
+          continue;
+        }
+        if (reply.code === 421) {
+          result.failure = { kind: 'reply', stage: 'rcpt', reply };
+          return false;
+        }
+        if (isTooManyRecipients(reply)) {
+          result.recipientLimitHit = true;
+          result.limitReply ??= reply;
+          continue;
+        }
+        if (result.recipientLimitHit) continue;
+        result.replies.set(address, reply);
+        if (reply.code < 200 || reply.code >= 300) rejects += 1;
+      }
+      if (last) {
+        const bye = await readQuit(conn, options.timeouts.quitMs);
+        owed = 0;
+        // A 221 here is the proof that every reply before it answered its own command.
+        if (bye !== null && bye.code !== 221) {
+          if (!refusesPipelining(bye)) return outOfStep();
+          result.pipeliningFailed = true;
+          // QUIT itself was refused: the server is still there for a QUIT in lockstep.
+          return false;
+        }
+        if (refused) result.pipeliningFailed = true;
+        return true;
+      }
+      if (refused) {
+        result.pipeliningFailed = true;
+        return false;
+      }
+      if (result.recipientLimitHit) return false;
+    }
+  } catch (error) {
+    // The connection ended with replies of a group still owed: a server that cannot pipeline
+    // looks like this as often as a crashing one, so the rest goes again in lockstep (and the
+    // retry plan counts that as a try: planRetries' `pipeliningBroke`).
+    if (error instanceof SmtpError && owed > 0) result.pipeliningFailed = true;
+    throw error;
+  }
+}
+
+/** The reply to a pipelined QUIT; null when the server closed (or went quiet) instead. */
+async function readQuit(conn: SmtpConnection, timeoutMs: number): Promise<SmtpReply | null> {
+  try {
+    return await conn.read('quit', timeoutMs);
+  } catch (error) {
+    if (error instanceof SmtpError) return null;
+    throw error;
+  }
+}
+
+/** Reads `owed` replies nobody needs; true when the last of them answered a pipelined QUIT. */
+async function drain(
+  conn: SmtpConnection,
+  owed: number,
+  timeoutMs: number,
+  quitSent: boolean,
+): Promise<boolean> {
+  try {
+    for (let i = 0; i < owed; i++)
+      await conn.read(quitSent && i === owed - 1 ? 'quit' : 'rcpt', timeoutMs);
+    return quitSent;
+  } catch (error) {
+    if (error instanceof SmtpError) return quitSent;
+    throw error;
   }
 }

@@ -62,8 +62,16 @@ function split<T>(items: readonly T[], parts: number): T[][] {
   );
 }
 
-/** Long enough for another process's probe session to finish against a slow server. */
-function probeWaitMs(timeouts: { connectMs: number; bannerMs: number; commandMs: number }): number {
+/**
+ * Long enough for another process's probe session to finish against a slow server: how long a
+ * batch waits for that answer, and how long a claim to probe lasts (runtime), so a prober that
+ * died (kill -9) holds the domain no longer than others would wait for it.
+ */
+export function probeWaitMs(timeouts: {
+  connectMs: number;
+  bannerMs: number;
+  commandMs: number;
+}): number {
   return timeouts.connectMs + timeouts.bannerMs + 4 * timeouts.commandMs;
 }
 
@@ -80,6 +88,11 @@ export interface DomainRound {
    * across every process that opened it).
    */
   breaker: { state: BreakerState; opened: boolean } | null;
+  /**
+   * A server broke the PIPELINING it advertised and was asked again in lockstep within the
+   * round: its addresses may have been asked twice, and its later rounds go in lockstep.
+   */
+  pipeliningBroke?: boolean;
 }
 
 export interface RoundOptions {
@@ -97,6 +110,8 @@ export interface RoundOptions {
   egress?: string;
   /** Records a transcript of each SMTP session (`--trace`); outcomes name theirs in `trace`. */
   trace?: TraceRecorder;
+  /** No PIPELINING: an earlier round of these addresses saw the server break it. */
+  lockstep?: boolean;
 }
 
 function allWith(
@@ -155,7 +170,12 @@ async function probeRound(
     return { ...none, outcomes: allWith(addresses, outcome) };
   }
   if (lookup.kind === 'temporary') {
-    const outcome = finalOutcome('temporary_failure', 'dns-temporary', `DNS: ${lookup.detail}`);
+    // SERVFAIL or silence says nothing about the domain: asked again later, like a refused
+    // connection (DESIGN §2.2), so a DNS outage of seconds never makes whole domains unknown.
+    const outcome: AddressOutcome = {
+      ...finalOutcome('temporary_failure', 'dns-temporary', `DNS: ${lookup.detail}`),
+      retry: { kind: 'transient', afterMs: null },
+    };
     return { ...none, outcomes: allWith(addresses, outcome) };
   }
 
@@ -207,6 +227,7 @@ async function probeRound(
   );
   const probeOptions: DomainProbeOptions = {
     ...ctx.smtp,
+    pipelining: ctx.smtp.pipelining && !options.lockstep,
     maxRcptsPerSession: rules.limits.maxRcptsPerSession,
     maxRejectsPerSession: rules.limits.maxRejectsPerSession,
     // The breaker is read again at every session: a job that waited at the gate while another
@@ -297,6 +318,7 @@ async function probeRound(
     provider,
     sessions: results.reduce((n, r) => n + r.sessions, 0),
     breaker,
+    ...(results.some((r) => r.pipeliningBroke) ? { pipeliningBroke: true } : {}),
   };
 }
 
@@ -324,7 +346,13 @@ function keepWhatWasLearnt(
     if (!keep) throw error;
     const chunk = chunks[i] ?? [];
     const notStarted = i === 0 && probe ? [probe, ...chunk] : chunk;
-    done.push({ outcomes: new Map(), sessions: 0, notStarted, refusal: error });
+    done.push({
+      outcomes: new Map(),
+      sessions: 0,
+      notStarted,
+      refusal: error,
+      pipeliningBroke: false,
+    });
   }
   return done;
 }

@@ -18,6 +18,8 @@ export interface RetryState {
   /** Greylisting / rate-limit waits already spent. */
   waits: number;
   transientTries: number;
+  /** The server broke the PIPELINING it advertised: later rounds go in lockstep. */
+  lockstep?: boolean;
 }
 
 export interface RetryPlan {
@@ -32,11 +34,19 @@ export interface RetryPlan {
   next: RetryState;
 }
 
+/**
+ * `pipeliningBroke`: the round asked again in lockstep what a pipelined session left unanswered
+ * (DomainRound.pipeliningBroke), so a transient failure of it has had one more try already — an
+ * address is never asked more than 1 + `transientRetries` times for connection failures — and
+ * the rounds after it go in lockstep.
+ */
 export function planRetries(
   outcomes: Map<string, AddressOutcome>,
   state: RetryState,
   policy: RetryPolicy,
+  pipeliningBroke = false,
 ): RetryPlan {
+  const extraTry = pipeliningBroke ? 1 : 0;
   const finals = new Map<string, AddressOutcome>();
   const again: string[] = [];
   let serverAskedMs = 0;
@@ -52,7 +62,7 @@ export function planRetries(
         : retry.kind === 'throttled'
           ? true
           : retry.kind === 'transient'
-            ? state.transientTries < policy.transientRetries
+            ? state.transientTries + extraTry < policy.transientRetries
             : policy.waitForGreylist && state.waits < policy.greylistDelaysMs.length;
     if (!retry || !canWait) {
       finals.set(address, outcome);
@@ -63,14 +73,16 @@ export function planRetries(
     serverAskedMs = Math.max(serverAskedMs, retry.afterMs ?? 0);
     again.push(address);
   }
+  const lockstep = state.lockstep || pipeliningBroke ? { lockstep: true } : {};
   if (again.length === 0)
-    return { finals, again, delayMs: 0, greylisted, rateLimited, next: state };
+    return { finals, again, delayMs: 0, greylisted, rateLimited, next: { ...state, ...lockstep } };
   // A round spends one try of each budget it uses, so a transient failure retried alongside
   // greylisted addresses still gets no more than `transientRetries` extra rounds. Waiting for
   // the provider's gate (`throttled`) spends none: the addresses were never asked.
   const next: RetryState = {
     waits: state.waits + (kinds.has('wait') ? 1 : 0),
-    transientTries: state.transientTries + (kinds.has('transient') ? 1 : 0),
+    transientTries: state.transientTries + (kinds.has('transient') ? 1 + extraTry : 0),
+    ...lockstep,
   };
   const delayMs = kinds.has('wait')
     ? Math.max(policy.greylistDelaysMs[state.waits] ?? 0, serverAskedMs)

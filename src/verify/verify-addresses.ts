@@ -180,6 +180,7 @@ async function verifyDomainWithRetries(
         disposable,
         egress,
         ...(options.trace ? { trace: options.trace } : {}),
+        ...(state.lockstep ? { lockstep: true } : {}),
       });
     } catch (error) {
       // A shared (Redis) gate refuses to wait long for a busy provider: nothing was asked, so
@@ -195,7 +196,7 @@ async function verifyDomainWithRetries(
         `${state.provider} refused us (${state.reply}): probing it is paused until ${state.until}; its addresses are reported unknown/blocked`,
       );
     }
-    const plan = planRetries(round.outcomes, state, options);
+    const plan = planRetries(round.outcomes, state, options, round.pipeliningBroke);
     for (const [address, outcome] of plan.finals) onFinal(address, outcome);
     if (plan.again.length === 0) break;
     if (plan.next.waits > state.waits) {

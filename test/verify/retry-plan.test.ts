@@ -48,6 +48,20 @@ describe('planRetries', () => {
     expect(roundsUntilFinal({ a: 'transient' })).toEqual({ a: 3 });
   });
 
+  it('a round that asked again in lockstep after broken PIPELINING has spent a try, and the next go in lockstep', () => {
+    const transient = new Map([['a', retrying('transient')]]);
+    const first = planRetries(transient, { waits: 0, transientTries: 0 }, policy, true);
+    // Asked twice already (pipelined, then in lockstep): one more round, not two.
+    expect(first.again).toEqual(['a']);
+    expect(first.next).toEqual({ waits: 0, transientTries: 2, lockstep: true });
+    const second = planRetries(transient, first.next, policy);
+    expect(second.again).toEqual([]);
+    expect(second.finals.has('a')).toBe(true);
+    // Greylisting is not a connection failure: its waits are untouched, lockstep sticks.
+    const grey = planRetries(new Map([['g', retrying('greylist')]]), first.next, policy);
+    expect(grey.next).toEqual({ waits: 1, transientTries: 2, lockstep: true });
+  });
+
   it('mixed rounds spend each budget once: neither kind gets more rounds than its own', () => {
     expect(roundsUntilFinal({ g: 'greylist', t: 'transient', c: 'catch_all_pending' })).toEqual({
       g: 4,

@@ -15,6 +15,7 @@ const BEHAVIORS: Record<HostBehavior, true> = {
   'drop-mid-session': true,
   garbage: true,
   'huge-line': true,
+  drip: true,
   'banner-554': true,
   'banner-421': true,
   refuse: true,
@@ -77,7 +78,8 @@ const hostSchema = z.strictObject({
     .optional(),
   behavior: z.enum(Object.keys(BEHAVIORS) as [HostBehavior, ...HostBehavior[]]).optional(),
   latencyMs: duration.optional(),
-  pipelining: z.boolean().optional(),
+  pipelining: z.union([z.boolean(), z.enum(['rejects', 'closes', 'out-of-step'])]).optional(),
+  latencyModel: z.enum(['per-reply', 'round-trip']).optional(),
   starttls: z.literal([true, false, 'broken']).optional(),
   heloOnly: z.boolean().optional(),
   maxConcurrent: count.optional(),
@@ -96,6 +98,10 @@ const hostSchema = z.strictObject({
   heloReply: refusal.optional(),
   mailReply: refusal.optional(),
   recipientLimit: count.min(1).optional(),
+  hugeLineBytes: count
+    .min(4)
+    .max(64 * 1024 * 1024)
+    .optional(),
 });
 
 const recordSchema = z
@@ -124,6 +130,7 @@ const scenarioSchema = z.strictObject({
   domains: z.record(dnsName, domainSchema),
   hosts: z.record(dnsName, hostSchema).optional(),
   latencyMs: duration.optional(),
+  latencyModel: z.enum(['per-reply', 'round-trip']).optional(),
   dnsTtlSeconds: count.optional(),
   records: z.array(recordSchema).optional(),
 });

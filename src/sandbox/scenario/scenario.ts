@@ -10,6 +10,8 @@ export interface Scenario {
   hosts?: Record<string, ScenarioHost>;
   /** Latency added before every SMTP reply of every host, unless the host overrides it. */
   latencyMs?: number;
+  /** How that latency applies (default `per-reply`); a host may override it. */
+  latencyModel?: LatencyModel;
   /** TTL of every DNS record published (default 60 s); lower it to see `updateDomain` sooner. */
   dnsTtlSeconds?: number;
   /**
@@ -69,6 +71,17 @@ export interface ScenarioDomain {
   replies?: Record<string, string>;
 }
 
+/** How a server that advertises PIPELINING breaks it (see `ScenarioHost.pipelining`). */
+export type PipeliningLie = 'rejects' | 'closes' | 'out-of-step';
+
+/**
+ * `per-reply`: every reply waits `latencyMs` after the host got round to its command, one after
+ * another, so pipelined commands cost the latency each (a slow server). `round-trip`: a reply
+ * leaves `latencyMs` after its command arrived, never before the reply before it, so commands
+ * pipelined together share one wait (a fast server behind a slow link, as PIPELINING assumes).
+ */
+export type LatencyModel = 'per-reply' | 'round-trip';
+
 export type HostBehavior =
   /** A well-behaved MTA. */
   | 'normal'
@@ -82,8 +95,11 @@ export type HostBehavior =
   | 'drop-mid-session'
   /** Answers with bytes that are not SMTP replies. */
   | 'garbage'
-  /** Sends a 1 MB reply line without CRLF. */
+  /** Sends a reply line without CRLF, `hugeLineBytes` long (default 1 MiB). */
   | 'huge-line'
+  /** Drips a never-ending banner one byte at a time (every `latencyMs`, default 100 ms): a
+   * client whose timeout restarts on every byte never gives up. */
+  | 'drip'
   /** `554` banner (we are listed / not welcome). */
   | 'banner-554'
   /** `421` banner (too many connections / try later). */
@@ -97,8 +113,17 @@ export interface ScenarioHost {
   behavior?: HostBehavior;
   /** Latency before each reply, overriding the scenario's. */
   latencyMs?: number;
-  /** Advertise PIPELINING (default true). */
-  pipelining?: boolean;
+  /**
+   * Advertise PIPELINING (default true). A lie advertises it and then breaks it: a command that
+   * arrived before the reply to the one before it was sent (a pipelined one) is, with
+   * `rejects`, answered `503 5.5.0 Error: improper use of SMTP command pipelining`; with
+   * `closes`, met by closing the connection without a word; with `out-of-step`, answered, but the
+   * first of each pipelined run gets the previous reply again first, so every later reply of the
+   * session comes one step late.
+   */
+  pipelining?: boolean | PipeliningLie;
+  /** How `latencyMs` applies, overriding the scenario's. */
+  latencyModel?: LatencyModel;
   /**
    * Offer STARTTLS (RFC 3207) with a self-signed certificate for `mx.sandbox.test`, made by
    * `openssl` (which must be on PATH). `'broken'`: advertise it and answer `220`, then answer the
@@ -126,6 +151,8 @@ export interface ScenarioHost {
   heloReply?: string;
   /** Answer MAIL FROM with this refusal. */
   mailReply?: string;
+  /** How long the `huge-line` banner is, in bytes (default 1 MiB). */
+  hugeLineBytes?: number;
   /** RCPTs one transaction may carry before `452 4.5.3 Error: too many recipients` (Postfix's smtpd_recipient_limit, default 1000). */
   recipientLimit?: number;
 }

@@ -15,6 +15,13 @@ export interface ReceivedLine {
   wellFormed: boolean;
   /** The line was longer than the server reads; `text` is its beginning. */
   tooLong: boolean;
+  /**
+   * It arrived before the reply to the command before it was sent: the client pipelined it
+   * (RFC 2920). A client that waits for every reply never sends one.
+   */
+  pipelined: boolean;
+  /** When it arrived (`performance.now()`). */
+  at: number;
 }
 
 /** Postfix's `line_length_limit`: longer command lines are cut, the rest discarded. */
@@ -30,6 +37,11 @@ export class SandboxConnection {
   private discarding = false;
   private readonly lines: ReceivedLine[] = [];
   private waiter: ((line: ReceivedLine | undefined) => void) | undefined;
+  /** Replies written (the banner included) and lines received: what tells a pipelined line. */
+  private written = 0;
+  private received = 0;
+  /** When the connection was accepted (`performance.now()`): what the banner's latency counts from. */
+  readonly openedAt = performance.now();
   /** Aborted once the connection is gone; what `onClose` listeners and replies wait on. */
   private readonly abort = new AbortController();
   private readonly onData = (chunk: Buffer): void => this.receive(chunk);
@@ -61,6 +73,11 @@ export class SandboxConnection {
     return this.socket !== this.plain;
   }
 
+  /** This session has now been given `errors` error replies (see HostStats.maxSessionErrors). */
+  errorsGiven(errors: number): void {
+    this.recorder.sessionErrors(errors);
+  }
+
   onClose(listener: () => void): void {
     this.abort.signal.addEventListener('abort', () => listener(), { once: true });
   }
@@ -74,11 +91,15 @@ export class SandboxConnection {
     });
   }
 
-  /** Waits `delayMs`, then writes. False when the connection closed first. */
-  async send(data: string | Buffer, delayMs: number): Promise<boolean> {
+  /**
+   * Waits `delayMs`, then writes. False when the connection closed first. `unsolicited`: a reply
+   * to no command (a server out of step), not counted as the answer to one.
+   */
+  async send(data: string | Buffer, delayMs: number, unsolicited = false): Promise<boolean> {
     if (delayMs > 0) await sleep(delayMs, this.abort.signal);
     if (this.closed) return false;
     this.socket.write(data);
+    if (!unsolicited) this.written += 1;
     return true;
   }
 
@@ -109,6 +130,8 @@ export class SandboxConnection {
     this.lines.length = 0;
     this.pending = Buffer.alloc(0);
     this.discarding = false;
+    // The lines thrown away get no reply: count only what is answered, STARTTLS's 220 next.
+    this.received = this.written;
   }
 
   /**
@@ -180,7 +203,10 @@ export class SandboxConnection {
     const text = raw.toString('utf8');
     const wellFormed = !/[\r\n\0]/.test(text);
     this.recorder.line(text, wellFormed);
-    const line = { text, wellFormed, tooLong };
+    // In lockstep the banner and a reply to each earlier line are out before a line arrives.
+    const pipelined = this.written < 1 + this.received;
+    this.received += 1;
+    const line = { text, wellFormed, tooLong, pipelined, at: performance.now() };
     if (this.waiter !== undefined) {
       const waiter = this.waiter;
       this.waiter = undefined;

@@ -15,6 +15,11 @@ export interface HostStats {
   turnedAway: number;
   /** Sessions that completed a STARTTLS handshake (the scenario's `starttls: true`). */
   tlsSessions: number;
+  /**
+   * The most error replies (4xx and 5xx, any command) one session was given: what Postfix's
+   * error throttling counts, and what a client's reject budget must keep under its soft limit.
+   */
+  maxSessionErrors: number;
   /** `RCPT` commands received (well-formed lines only, counted on receipt, whatever the reply). */
   rcpts: number;
   /** Lower-cased address → `RCPT` count. */
@@ -53,6 +58,7 @@ export class HostStatsRecorder {
       maxConcurrentSessions: 0,
       turnedAway: 0,
       tlsSessions: 0,
+      maxSessionErrors: 0,
       rcpts: 0,
       rcptsByAddress: {},
       commands: [],
@@ -82,6 +88,11 @@ export class HostStatsRecorder {
 
   tlsSession(): void {
     this.stats.tlsSessions++;
+  }
+
+  /** A session has now been given `errors` error replies in all. */
+  sessionErrors(errors: number): void {
+    this.stats.maxSessionErrors = Math.max(this.stats.maxSessionErrors, errors);
   }
 
   bytes(chunk: Buffer): void {
@@ -116,6 +127,7 @@ export class HostStatsRecorder {
     stats.maxConcurrentSessions = stats.currentSessions;
     stats.turnedAway = 0;
     stats.tlsSessions = 0;
+    stats.maxSessionErrors = 0;
     stats.rcpts = 0;
     for (const address of Object.keys(stats.rcptsByAddress)) delete stats.rcptsByAddress[address];
     stats.commands.length = 0;

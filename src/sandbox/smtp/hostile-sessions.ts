@@ -26,9 +26,13 @@ export async function garbage(conn: SandboxConnection, host: HostContext): Promi
   }
 }
 
-/** A 1 MiB "banner" with no line end: the client must cap what it buffers. */
-export async function hugeLine(conn: SandboxConnection, host: HostContext): Promise<void> {
-  const line = Buffer.alloc(HUGE_LINE_BYTES, 'x');
+/** A 1 MiB (or `bytes`) "banner" with no line end: the client must cap what it buffers. */
+export async function hugeLine(
+  conn: SandboxConnection,
+  host: HostContext,
+  bytes = HUGE_LINE_BYTES,
+): Promise<void> {
+  const line = Buffer.alloc(bytes, 'x');
   line.write('220 ');
   if (await conn.send(line, host.latencyMs())) await drain(conn);
 }
@@ -59,6 +63,19 @@ export async function closingBanner(
   text: string,
 ): Promise<void> {
   if (await conn.send(wireText(text), host.latencyMs())) conn.end();
+}
+
+/**
+ * A slow loris: the banner comes one byte every `delayMs` and never ends. Every byte is fresh
+ * activity, so only a client with a deadline for the whole reply gives up.
+ */
+export async function drip(conn: SandboxConnection, delayMs: number): Promise<void> {
+  const step = delayMs > 0 ? delayMs : 100;
+  const banner = Buffer.from('220-mx.sandbox.test ESMTP ');
+  for (let i = 0; ; i++) {
+    const byte = i < banner.length ? banner.subarray(i, i + 1) : Buffer.from('.');
+    if (!(await conn.send(byte, step))) return;
+  }
 }
 
 async function drain(conn: SandboxConnection): Promise<void> {

@@ -5,9 +5,11 @@
  * were sent in a session each further reply is delayed by `sleepMs`, and right after the
  * `hard`-th the server says 421 and hangs up. RSET does not forgive errors (nor does Postfix).
  * With `starttls`, STARTTLS upgrades the connection and starts the session afresh (RFC 3207).
+ * The latency applies per reply, or per round trip (`latencyModel`); a host may lie about
+ * PIPELINING (`pipelining: 'rejects' | 'closes' | 'out-of-step'`, see ScenarioHost).
  */
 import type { SecureContext } from 'node:tls';
-import type { ScenarioDomain, ScenarioHost } from '../scenario/scenario.ts';
+import type { LatencyModel, ScenarioDomain, ScenarioHost } from '../scenario/scenario.ts';
 import type { SandboxConnection } from './connection.ts';
 import type { Greylist } from './greylist.ts';
 import { stripBrackets } from './host-stats.ts';
@@ -24,6 +26,7 @@ export interface HostContext {
   readonly secureContext: SecureContext | undefined;
   config(): ScenarioHost;
   latencyMs(): number;
+  latencyModel(): LatencyModel;
   servedDomain(domain: string): ScenarioDomain | undefined;
 }
 
@@ -46,12 +49,19 @@ export class PostfixSession {
   private mailFrom: string | undefined;
   private rcptCount = 0;
   private acceptedRcpts = 0;
+  /** When the command being answered arrived (the connection's start, for the banner). */
+  private commandAt: number;
+  /** The last reply sent, and whether the line before this one was pipelined (`out-of-step`). */
+  private lastReply = '';
+  private lastPipelined = false;
 
   constructor(
     private readonly conn: SandboxConnection,
     private readonly host: HostContext,
     private readonly mode: 'normal' | 'silent' | 'drop-mid-session',
-  ) {}
+  ) {
+    this.commandAt = conn.openedAt;
+  }
 
   async run(): Promise<void> {
     if (!(await this.say(reply.banner(this.host.name)))) return;
@@ -59,11 +69,19 @@ export class PostfixSession {
       const line = await this.conn.nextLine();
       if (line === undefined) return;
       if (this.mode === 'silent') continue;
-      const outcome = line.tooLong
-        ? await this.sayContinue(reply.lineTooLong)
-        : line.wellFormed
-          ? await this.command(line.text)
-          : await this.sayContinue(reply.badSyntax);
+      this.commandAt = line.at;
+      const lie = this.pipeliningLie(line.pipelined && line.wellFormed);
+      if (lie === 'close') {
+        this.conn.destroy();
+        return;
+      }
+      const outcome = lie
+        ? await this.sayContinue(reply.improperPipelining)
+        : line.tooLong
+          ? await this.sayContinue(reply.lineTooLong)
+          : line.wellFormed
+            ? await this.command(line.text)
+            : await this.sayContinue(reply.badSyntax);
       if (outcome === 'close' || this.conn.closed) return;
       const limits = this.errorLimits();
       if (limits !== undefined && this.errors >= limits.hard) {
@@ -72,6 +90,22 @@ export class PostfixSession {
         return;
       }
     }
+  }
+
+  /**
+   * What a lying host does with this line: `close` the connection, answer it with the refusal
+   * (true), or answer it as usual (false) — after repeating the last reply first, when out of
+   * step and this line starts a pipelined run.
+   */
+  private pipeliningLie(pipelined: boolean): 'close' | boolean {
+    const lie = this.host.config().pipelining;
+    const starts = pipelined && !this.lastPipelined;
+    this.lastPipelined = pipelined;
+    if (!pipelined || typeof lie !== 'string') return false;
+    if (lie === 'closes') return 'close';
+    if (lie === 'rejects') return true;
+    if (starts) void this.conn.send(wireText(this.lastReply), 0, true);
+    return false;
   }
 
   private async command(text: string): Promise<Outcome> {
@@ -121,7 +155,7 @@ export class PostfixSession {
     this.resetTransaction();
     if (verb === 'HELO') return this.sayContinue(reply.helo(this.host.name));
     const config = this.host.config();
-    const pipelining = config.pipelining ?? true;
+    const pipelining = config.pipelining !== false;
     const starttls = (config.starttls ?? false) !== false && !this.conn.tls;
     return this.sayContinue(formatReply('250', reply.ehlo(this.host.name, pipelining, starttls)));
   }
@@ -220,9 +254,18 @@ export class PostfixSession {
   private async say(text: string): Promise<boolean> {
     const limits = this.errorLimits();
     const throttled = limits !== undefined && this.errors >= limits.soft;
-    const delay = this.host.latencyMs() + (throttled ? limits.sleepMs : 0);
-    const sent = await this.conn.send(wireText(text), delay);
-    if (text.startsWith('4') || text.startsWith('5')) this.errors++;
+    const latency = this.host.latencyMs();
+    // Per round trip: the wait started when the command arrived, not when its turn came.
+    const wait =
+      this.host.latencyModel() === 'round-trip'
+        ? Math.max(0, this.commandAt + latency - performance.now())
+        : latency;
+    const sent = await this.conn.send(wireText(text), wait + (throttled ? limits.sleepMs : 0));
+    this.lastReply = text;
+    if (text.startsWith('4') || text.startsWith('5')) {
+      this.errors++;
+      this.conn.errorsGiven(this.errors);
+    }
     return sent;
   }
 

@@ -41,6 +41,8 @@ export const reply = {
   noValidRecipients: '554 5.5.1 Error: no valid recipients',
   noData: '554 5.7.0 Error: this sandbox never accepts message content',
   tooManyRecipients: '452 4.5.3 Error: too many recipients',
+  /** Postfix's `reject_unauth_pipelining` wording. */
+  improperPipelining: '503 5.5.0 Error: improper use of SMTP command pipelining',
 
   notQualified: (address: string) =>
     `504 5.5.2 <${address}>: Recipient address rejected: need fully-qualified address`,

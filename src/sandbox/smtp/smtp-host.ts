@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import type { SecureContext } from 'node:tls';
-import type { ScenarioDomain, ScenarioHost } from '../scenario/scenario.ts';
+import type { LatencyModel, ScenarioDomain, ScenarioHost } from '../scenario/scenario.ts';
 import type { WorldState } from '../world/world-state.ts';
 import { SandboxConnection } from './connection.ts';
 import { Greylist } from './greylist.ts';
@@ -38,6 +38,10 @@ export class SandboxSmtpHost implements HostContext {
     return this.world.latencyMs(this.name);
   }
 
+  latencyModel(): LatencyModel {
+    return this.world.latencyModel(this.name);
+  }
+
   servedDomain(domain: string): ScenarioDomain | undefined {
     return this.world.servedBy(this.name, domain);
   }
@@ -63,6 +67,10 @@ export class SandboxSmtpHost implements HostContext {
   }
 
   private accept(socket: net.Socket): void {
+    // Each reply leaves when it is due: with Nagle, a reply written while the one before is
+    // unacknowledged waits for the client's delayed ACK (~40 ms), whatever the latency says.
+    // (Postfix gets the same by writing a pipelined group's replies in one flush.)
+    socket.setNoDelay(true);
     const conn = new SandboxConnection(socket, this.recorder);
     this.connections.add(conn);
     this.recorder.connectionOpened(conn.clientIp);
@@ -109,7 +117,9 @@ export class SandboxSmtpHost implements HostContext {
       case 'garbage':
         return hostile.garbage(conn, this);
       case 'huge-line':
-        return hostile.hugeLine(conn, this);
+        return hostile.hugeLine(conn, this, config.hugeLineBytes);
+      case 'drip':
+        return hostile.drip(conn, this.latencyMs());
       case 'banner-554':
         return hostile.banner554(conn, this);
       case 'banner-421':

@@ -5,6 +5,7 @@
  */
 import { ListcleanError } from '../../errors.ts';
 import type {
+  LatencyModel,
   Scenario,
   ScenarioDomain,
   ScenarioHost,
@@ -42,6 +43,10 @@ export class WorldState {
 
   latencyMs(hostName: string): number {
     return this.host(hostName).latencyMs ?? this.scenario.latencyMs ?? 0;
+  }
+
+  latencyModel(hostName: string): LatencyModel {
+    return this.host(hostName).latencyModel ?? this.scenario.latencyModel ?? 'per-reply';
   }
 
   dnsTtlSeconds(): number {
