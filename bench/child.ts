@@ -10,10 +10,11 @@ import { reportResult } from './harness/processes.ts';
 
 type Job =
   | ({ kind: 'pipeline' } & DriveRequest)
-  | { kind: 'naive'; csvPath: string; concurrency: number };
+  | { kind: 'naive'; csvPath: string; concurrency: number; connectionBudget?: boolean };
 
 const job = JSON.parse(process.env.BENCH_JOB ?? '{}') as Job;
 const config = readEnv();
 if (job.kind === 'pipeline') reportResult(await driveList(config, job));
-else if (job.kind === 'naive') reportResult(await runNaive(config, job.csvPath, job.concurrency));
-else throw new Error(`unknown bench job ${JSON.stringify(job)}`);
+else if (job.kind === 'naive') {
+  reportResult(await runNaive(config, job.csvPath, job.concurrency, job.connectionBudget));
+} else throw new Error(`unknown bench job ${JSON.stringify(job)}`);

@@ -10,6 +10,7 @@
  */
 import { benchMillion } from './cases/million.ts';
 import { benchPipeline } from './cases/pipeline.ts';
+import { benchPipelined } from './cases/pipelined.ts';
 import { benchVerifySessions } from './cases/verify-sessions.ts';
 import { load, machineInfo } from './harness/machine.ts';
 import {
@@ -21,6 +22,8 @@ import {
   targetsSection,
   verifySessionsSection,
 } from './report/index.ts';
+import { pipelinedSection } from './report/pipelined.ts';
+import { pipelinedTargets, targetTable } from './report/targets.ts';
 import { bigListWorlds } from './worlds/big-list.ts';
 import { ONE_DOMAIN_WORLD } from './worlds/one-domain.ts';
 import { pipelineWorld } from './worlds/pipeline-world.ts';
@@ -32,9 +35,28 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   out(header(quick, machine));
 
+  if (process.argv.includes('--million-new-only')) {
+    // The new 1M-row list alone (issue 14, Redis per row), for working on it.
+    const bigWorld = bigListWorlds(quick)[1];
+    if (bigWorld) out(millionSection(bigWorld, await benchMillion(bigWorld)));
+    process.stdout.write(`${footer(performance.now() - started, load())}\n`);
+    return;
+  }
   const world = pipelineWorld(quick);
+  if (process.argv.includes('--pipelined-only')) {
+    // The pipelined case alone (with its naive runs), for working on it.
+    const pipelined = await benchPipelined(world);
+    if (pipelined)
+      out(
+        `${pipelinedSection(world, pipelined)}\n\n${targetTable(pipelinedTargets(world, pipelined))}`,
+      );
+    return;
+  }
   const pipeline = { world, bench: await benchPipeline(world) };
   out(pipelineSection(pipeline.world, pipeline.bench));
+
+  const pipelined = await benchPipelined(world);
+  if (pipelined) out(pipelinedSection(world, pipelined));
 
   const millions: MillionResult[] = [];
   for (const bigWorld of bigListWorlds(quick)) {
@@ -49,7 +71,7 @@ async function main(): Promise<void> {
   };
   out(verifySessionsSection(verifySessions.world, verifySessions.bench));
 
-  out(targetsSection(pipeline, millions));
+  out(targetsSection(pipeline, millions, pipelined));
   process.stdout.write(`${footer(performance.now() - started, load())}\n`);
 }
 

@@ -12,6 +12,15 @@
  * probe job at a time). DNS, TCP set-up and CPU count as free.
  *
  * Not a measured case: the figure the pipeline case's runs are held to, computed from its world.
+ *
+ * The pipelined bound (`PIPELINED_COST`) is for a world where the latency is per round trip
+ * (the sandbox's `latencyModel: 'round-trip'`): replies to commands sent together come back
+ * together. A session then costs 2 L of set-up (banner, EHLO) plus one L per window of RCPTs:
+ * MAIL FROM travels with the first window and QUIT with the last (RFC 2920), and a window holds
+ * at most maxRejects RCPTs (the politeness rule: even if all fail, the session stays within its
+ * budget). Per domain, the fewest sessions as above and the fewest windows, max(⌈RCPTs /
+ * maxRejects⌉, sessions): as if every rejection came last, when windows stay full — no schedule
+ * that does not know the answers in advance can count on that, so the bound is ideal.
  */
 import { providerKey } from '../../src/dns/index.ts';
 import { type Policy, policyFor } from '../../src/policy/policy.ts';
@@ -45,10 +54,46 @@ export interface IdealBound {
   totalSessions: number;
 }
 
+/** A domain's fewest sessions and its session-time in units of L, from its RCPTs and rejections. */
+export type SessionCost = (
+  rcpts: number,
+  rejections: number,
+  limits: { maxRcptsPerSession: number; maxRejectsPerSession: number },
+) => { sessions: number; replies: number };
+
+function fewestSessions(
+  rcpts: number,
+  rejections: number,
+  limits: { maxRcptsPerSession: number; maxRejectsPerSession: number },
+): number {
+  return Math.max(
+    Math.ceil(rcpts / limits.maxRcptsPerSession),
+    Math.ceil(rejections / limits.maxRejectsPerSession),
+  );
+}
+
+/** One reply per L, one after another: SETUP_REPLIES per session plus one per RCPT. */
+export const SEQUENTIAL_COST: SessionCost = (rcpts, rejections, limits) => {
+  const sessions = fewestSessions(rcpts, rejections, limits);
+  return { sessions, replies: rcpts + SETUP_REPLIES * sessions };
+};
+
+/** Round trips a pipelined session costs besides its windows: banner, EHLO. */
+export const PIPELINED_SETUP_ROUND_TRIPS = 2;
+
+/** One L per round trip: PIPELINED_SETUP_ROUND_TRIPS per session plus one per window. */
+export const PIPELINED_COST: SessionCost = (rcpts, rejections, limits) => {
+  const sessions = fewestSessions(rcpts, rejections, limits);
+  const window = Math.min(limits.maxRejectsPerSession, limits.maxRcptsPerSession);
+  const windows = Math.max(Math.ceil(rcpts / window), sessions);
+  return { sessions, replies: PIPELINED_SETUP_ROUND_TRIPS * sessions + windows };
+};
+
 export function providerWork(
   rows: readonly GeneratedRow[],
   scenario: Scenario,
   policy: Policy,
+  cost: SessionCost = SEQUENTIAL_COST,
 ): ProviderWork[] {
   const domains = new Map<string, Map<string, boolean>>();
   for (const row of rows) {
@@ -71,10 +116,7 @@ export function providerWork(
     const probeRejected = probe === 1 && !spec?.catchAll ? 1 : 0;
     const rcpts = addresses.size + probe;
     const rejections = [...addresses.values()].filter(Boolean).length + probeRejected;
-    const sessions = Math.max(
-      Math.ceil(rcpts / rules.limits.maxRcptsPerSession),
-      Math.ceil(rejections / rules.limits.maxRejectsPerSession),
-    );
+    const { sessions, replies } = cost(rcpts, rejections, rules.limits);
     const work = byProvider.get(provider) ?? {
       provider,
       domains: 0,
@@ -88,7 +130,7 @@ export function providerWork(
     work.domains += 1;
     work.addresses += addresses.size;
     work.sessions += sessions;
-    work.replies += rcpts + SETUP_REPLIES * sessions;
+    work.replies += replies;
   }
   return [...byProvider.values()].sort((a, b) => perSlot(b) - perSlot(a));
 }

@@ -3,9 +3,12 @@
  * and friends cannot be pointed at the sandbox's DNS server and SMTP port). One SMTP connection
  * per address — banner, EHLO, MAIL, one RCPT, QUIT — through verifyDomainRound with a single
  * address per call, no catch-all probe, `concurrency` connections at once, and the same
- * per-provider session limits as the pipeline, held in process. The policy's connection-rate
- * budget is lifted: one connection per address would spend it at once and then wait for tokens,
- * so the loop would measure the policy, not the connections (the bench computes that bound).
+ * per-provider session limits as the pipeline, held in process. By default the policy's
+ * connection-rate budget is lifted ("equal session limits"): one connection per address would
+ * spend it at once and then wait for tokens, so the loop would measure the policy, not the
+ * connections. With `connectionBudget` it is kept ("the same policy": sessions and connections
+ * per minute per provider), which is what providers enforce. The naive loop never pipelines
+ * (SMTP_PIPELINING=0 in its child): a naive tool waits for every reply.
  *
  * runNaive runs in a bench child process (bench/child.ts); naiveRun starts that child against a
  * running sandbox world and counts the sessions the world saw.
@@ -53,14 +56,17 @@ export async function runNaive(
   config: RawConfig,
   csvPath: string,
   concurrency: number,
+  connectionBudget = false,
 ): Promise<NaiveResult> {
   const addresses = await readAddresses(csvPath);
   const ctx = await createRoundContext(config);
   ctx.policy.providers.push({ match: '*', skipCatchAllProbe: true });
-  ctx.policy.defaults.connectionsPerMinute = UNLIMITED_CONNECTIONS_PER_MINUTE;
-  for (const rule of ctx.policy.providers) {
-    if (rule.connectionsPerMinute !== undefined) {
-      rule.connectionsPerMinute = UNLIMITED_CONNECTIONS_PER_MINUTE;
+  if (!connectionBudget) {
+    ctx.policy.defaults.connectionsPerMinute = UNLIMITED_CONNECTIONS_PER_MINUTE;
+    for (const rule of ctx.policy.providers) {
+      if (rule.connectionsPerMinute !== undefined) {
+        rule.connectionsPerMinute = UNLIMITED_CONNECTIONS_PER_MINUTE;
+      }
     }
   }
   const byReason: Record<string, number> = {};
@@ -88,6 +94,8 @@ export async function runNaive(
 /** One naive run against a sandbox world. */
 export interface NaiveRun {
   latencyMs: number;
+  /** The policy's connections per minute were in force (else lifted). */
+  connectionBudget?: boolean;
   result: NaiveResult;
   /** SMTP sessions the sandbox saw. */
   sessions: number;
@@ -100,12 +108,13 @@ export async function naiveRun(
   concurrency: number,
   latencyMs: number,
   env: Record<string, string>,
+  connectionBudget = false,
 ): Promise<NaiveRun> {
   sandbox.resetStats();
   const result = await runChild<NaiveResult>(
-    { kind: 'naive', csvPath, concurrency },
-    { ...sandbox.env, ...env },
+    { kind: 'naive', csvPath, concurrency, connectionBudget },
+    { ...sandbox.env, ...env, SMTP_PIPELINING: '0' },
   );
   const sessions = Object.values(sandbox.allStats()).reduce((n, s) => n + s.sessions, 0);
-  return { latencyMs, result, sessions };
+  return { latencyMs, result, sessions, ...(connectionBudget ? { connectionBudget } : {}) };
 }

@@ -53,7 +53,7 @@ export interface PipelineBench {
 }
 
 /** An MX host of the scenario whose provider key is `provider`. */
-function mxHostOf(scenario: Scenario, provider: string): string {
+export function mxHostOf(scenario: Scenario, provider: string): string {
   for (const domain of Object.values(scenario.domains)) {
     const host = domain.mx?.[0]?.host;
     if (host && providerKey(host) === provider) return host;

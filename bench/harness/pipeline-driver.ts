@@ -5,9 +5,12 @@
  * Redis held and served, and this process's peak RSS.
  */
 import { createReadStream } from 'node:fs';
+import v8 from 'node:v8';
+import { Job } from 'bullmq';
 import type { RawConfig } from '../../src/config/env.ts';
 import { submitList } from '../../src/pipeline/submit.ts';
 import type { ListStatus } from '../../src/pipeline/types.ts';
+import { jobIds } from '../../src/redis/keys.ts';
 import { createRuntime, probeQueues } from '../../src/runtime/runtime.ts';
 import { startWorkers } from '../../workers/pool.ts';
 import { memorySampler, type PhaseMemory } from './memory-sampler.ts';
@@ -56,6 +59,19 @@ export interface DriveResult {
 
 const POLL_MS = 25;
 
+/**
+ * BENCH_HEAP_SNAPSHOT=<phase>:<ms> writes one V8 heap snapshot (to the working directory) that
+ * long into that phase, for finding what a run keeps in memory; off unless set.
+ */
+const SNAPSHOT_AT = /^(\w+):(\d+)$/.exec(process.env.BENCH_HEAP_SNAPSHOT ?? '');
+let snapshotTaken = false;
+function snapshotWhen(phase: string, phaseStartedAt: number, now: number): void {
+  if (!SNAPSHOT_AT || snapshotTaken || phase !== SNAPSHOT_AT[1]) return;
+  if (now - phaseStartedAt < Number(SNAPSHOT_AT[2])) return;
+  snapshotTaken = true;
+  process.stderr.write(`heap snapshot: ${v8.writeHeapSnapshot()}\n`);
+}
+
 function cpuMs(usage: NodeJS.CpuUsage): number {
   return (usage.user + usage.system) / 1000;
 }
@@ -89,14 +105,24 @@ export async function driveList(config: RawConfig, request: DriveRequest): Promi
       const at = performance.now() - started;
       if (meta && phases[meta.status] === undefined) phases[meta.status] = at;
       if (meta) memory.phase(meta.status);
+      if (meta) snapshotWhen(meta.status, phases[meta.status] ?? at, at);
       if (meta?.ingested && afterIngest === 0) afterIngest = used;
       if (meta?.status === 'failed') throw new Error(`list failed: ${meta.error}`);
       if (meta?.status === 'done') {
         const after = await redisSnapshot(rt.redis);
-        let probeJobs = 0;
-        for (const queue of probeQueues(rt)) {
-          const jobs = await queue.getJobCounts('completed', 'failed');
-          probeJobs += (jobs.completed ?? 0) + (jobs.failed ?? 0);
+        // Completed probe jobs are not all kept (issue 14): the flow's parent counts its
+        // children, the ingest job among them.
+        const parent = await Job.fromId(
+          rt.queues.aggregate,
+          jobIds.aggregate(request.listId, meta.currentRun),
+        );
+        const deps = await parent?.getDependenciesCount({ processed: true, ignored: true });
+        let probeJobs = Math.max(0, (deps?.processed ?? 0) + (deps?.ignored ?? 0) - 1);
+        if (!parent) {
+          for (const queue of probeQueues(rt)) {
+            const jobs = await queue.getJobCounts('completed', 'failed');
+            probeJobs += (jobs.completed ?? 0) + (jobs.failed ?? 0);
+          }
         }
         const commands = commandDelta(before, after);
         // This loop's own HGETALLs are not the pipeline's work.

@@ -41,18 +41,30 @@ export function reportResult(result: unknown): void {
   process.stdout.write(`${RESULT_MARK}${JSON.stringify(result)}\n`);
 }
 
-/** Starts `listclean worker` and resolves once it printed its start line. */
+/**
+ * Starts `listclean worker` and resolves once it logged its start line. That line is logged at
+ * `info`, so the worker runs at LOG_LEVEL=info whatever `env` says (at `warn` it never says it
+ * started); its log is read up to that line, then thrown away.
+ */
 export function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, [BIN, 'worker', '--grace', '2s'], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
+  let started = false;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start: ${stderr}`)), 30_000);
+    const timer = setTimeout(() => {
+      // Never leave it behind: a worker that did not say it started may still be running.
+      child.kill('SIGKILL');
+      reject(new Error(`worker did not start: ${stderr}`));
+    }, 30_000);
     child.stderr?.on('data', (chunk) => {
+      if (started) return;
       stderr += chunk;
       if (stderr.includes('listclean worker: pid')) {
+        started = true;
+        stderr = '';
         clearTimeout(timer);
         resolve(child);
       }

@@ -4,6 +4,7 @@
  */
 import type { ListStatus } from '../../src/pipeline/types.ts';
 import type { MillionBench } from '../cases/million.ts';
+import { type FamilyBytes, familyTotal } from '../harness/key-families.ts';
 import type { BigListWorld } from '../worlds/big-list.ts';
 import { int, mb, ordinal, perSecond, seconds, table } from './markdown.ts';
 import { ingestEnd, phaseMs } from './pipeline.ts';
@@ -70,6 +71,10 @@ export function millionTable(world: BigListWorld, m: MillionBench): string {
       [
         ['rows/s end to end', perSecond(rows, d.totalMs)],
         ['peak RSS of the process (maxRSS)', mb(d.maxRss)],
+        [
+          'CPU time of the process / event-loop utilisation',
+          `${seconds(d.cpuMs)} / ${Math.round(d.eventLoop * 100)} %`,
+        ],
         ['addresses answered from the cache', int(d.cached)],
         [
           `probe jobs run (fewest possible: ⌈addresses / ${world.probeBatch}⌉ per domain)`,
@@ -86,8 +91,54 @@ export function millionTable(world: BigListWorld, m: MillionBench): string {
         ['Redis: peak − before, B/row', int((r.peak - r.before) / rows)],
         ['Redis: end − before, B/row', int((r.end - r.before) / rows)],
         ['Redis calls/row', (d.commands.total / rows).toFixed(2)],
+        [
+          'top commands, calls/row',
+          d.commands.byCommand
+            .slice(0, 14)
+            .map(([name, n]) => `${name} ${(n / rows).toFixed(2)}`)
+            .join(', '),
+        ],
+        [
+          'verdict cache (own Redis) at the end − before the fill, B/row',
+          int((m.cacheEndBytes ?? 0) / rows),
+        ],
       ],
       '---|---:',
+    ),
+    '',
+    familyTable(m, rows),
+  ].join('\n');
+}
+
+/** The run's own keys in the main Redis by family, B/row (MEMORY USAGE, sampled every ~3 s). */
+function familyTable(m: MillionBench, rows: number): string {
+  const f = m.families;
+  if (!f) return '';
+  const cell = (bytes: FamilyBytes | null, key: keyof FamilyBytes | 'total') =>
+    bytes ? int((key === 'total' ? familyTotal(bytes) : bytes[key]) / rows) : '—';
+  const families: Array<[string, keyof FamilyBytes | 'total']> = [
+    ['results (buckets, shapes)', 'results'],
+    ['statuses', 'statuses'],
+    ['list metadata, runs, waiting', 'listOther'],
+    ['BullMQ (jobs, queues, events)', 'bullmq'],
+    ['verdict cache in the main Redis', 'cache'],
+    ['other (catch-all, gates, metrics)', 'other'],
+    ['total', 'total'],
+  ];
+  return [
+    `The run's own keys in the main Redis by family, B/row (MEMORY USAGE over a SCAN of the ` +
+      `run's prefix, ${f.samples} samples ~3 s apart from the bench's parent process; "peak" is ` +
+      'the sample with the largest total, so the true peak can be a little higher):',
+    '',
+    table(
+      ['family', 'after ingest', 'at peak', 'at end'],
+      families.map(([label, key]) => [
+        label,
+        cell(f.afterIngest, key),
+        cell(f.peak, key),
+        cell(f.end, key),
+      ]),
+      '---|---:|---:|---:',
     ),
   ].join('\n');
 }

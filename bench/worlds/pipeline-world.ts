@@ -64,6 +64,22 @@ export interface PipelineWorld {
     /** The naive loop's wall time / ours, at least. */
     naiveSpeedup: number;
   };
+  /**
+   * The pipelined case (cases/pipelined.ts): the same list and policy against hosts that offer
+   * PIPELINING with the latency per round trip (`latencyModel: 'round-trip'`), held to the
+   * pipelined bound, and the naive loop under equal session limits and under the same policy.
+   */
+  pipelined?: PipelinedSpec;
+}
+
+export interface PipelinedSpec {
+  latencyMs: number;
+  targets: {
+    /** Pipelined bound / our wall time, at least (each mode). */
+    boundShare: number;
+    /** The naive loop under the same policy (sessions and connections per minute) / ours. */
+    naiveBudgetSpeedup: number;
+  };
 }
 
 export const PIPELINE_WORLD: PipelineWorld = {
@@ -97,6 +113,7 @@ export const PIPELINE_WORLD: PipelineWorld = {
   },
   env: PROCESS_ENV,
   targets: { boundShare: 0.75, naiveSpeedup: 5 },
+  pipelined: { latencyMs: 20, targets: { boundShare: 0.8, naiveBudgetSpeedup: 10 } },
 };
 
 export const PIPELINE_WORLD_QUICK: PipelineWorld = {
@@ -140,8 +157,12 @@ export function benchList(options: BenchListOptions): GeneratedList {
   return list;
 }
 
-export function withLatency(scenario: Scenario, latencyMs: number): Scenario {
-  return { ...scenario, latencyMs };
+export function withLatency(
+  scenario: Scenario,
+  latencyMs: number,
+  latencyModel: Scenario['latencyModel'] = 'per-reply',
+): Scenario {
+  return { ...scenario, latencyMs, latencyModel };
 }
 
 export function benchPolicyDocument(world: PipelineWorld): unknown {

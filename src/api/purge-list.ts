@@ -6,7 +6,7 @@
  */
 import { INITIAL_RUN } from '../pipeline/names.ts';
 import { removeSchedule } from '../pipeline/schedule.ts';
-import { jobIds, listKeys, tenantListsKey } from '../redis/keys.ts';
+import { bucketKeys, jobIds, listKeys, tenantListsKey } from '../redis/keys.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 
 /**
@@ -51,6 +51,16 @@ export async function purgeList(rt: Runtime, list: PurgeTarget): Promise<boolean
   // purge that stops half-way leaves a list that still answers, not an index naming nothing.
   await rt.redis.zrem(tenantListsKey(rt.prefix, list.tenant), list.id);
   await rt.redis.hdel(rt.lists.statusIndexKey(), list.id);
+  // The buckets of its verdicts and statuses (issue 14) before the metadata that counts them.
+  for (const runId of runIds) await rt.results.delete(list.id, runId);
+  const statuses = bucketKeys(
+    listKeys(rt.prefix, list.id).statuses,
+    await rt.results.buckets(list.id),
+  );
+  for (let i = 0; i < statuses.length; i += 1000) {
+    await rt.redis.unlink(...statuses.slice(i, i + 1000));
+  }
   await rt.redis.unlink(...allListKeys(rt.prefix, list.id, runIds));
+  rt.results.forget(list.id);
   return true;
 }

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Job } from 'bullmq';
 import { isListcleanError } from '../errors.ts';
-import { listKeys } from '../redis/keys.ts';
+import { AddressSet } from '../redis/address-hash.ts';
 import { REPORT_FILES, ReportBuilder } from '../report/index.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { Status } from '../verdict/types.ts';
@@ -48,11 +48,12 @@ export async function runAggregate(
     listName: meta.name,
     tmpDir,
   });
-  const seenKey = listKeys(rt.prefix, listId).run(runId).aggregateSeen;
+  // Duplicates in process, per attempt (issue 14: no Redis set, no call per row).
+  const seen = new AddressSet();
+  rt.results.forget(listId);
   const changes = new ChangesTracker(rt, listId, runId, tmpDir);
-  await rt.redis.del(seenKey);
   try {
-    for await (const rows of joinedChunks(rt, listId, runId, layout, seenKey)) {
+    for await (const rows of joinedChunks(rt, listId, runId, layout, seen)) {
       const firsts: Array<{ address: string; status: Status }> = [];
       for (const r of rows) {
         if (r.normalized && !r.duplicate)
@@ -88,13 +89,18 @@ export async function runAggregate(
       changes: changes.count,
     });
     await rt.lists.advance(listId, 'done', { summary: JSON.stringify(summary), finishedAt });
+    // The run's verdicts outlive it by the results TTL, counted from now.
+    await rt.results
+      .touch(listId, runId)
+      .catch((error: unknown) =>
+        rt.log.warn({ listId, err: error }, 'could not renew the TTL of the run’s results'),
+      );
     await pruneRuns(rt, listId, rt.config.RUNS_KEEP).catch((error: unknown) =>
       rt.log.warn({ listId, err: error }, 'could not remove old runs; the next run tries again'),
     );
     rt.log.info({ listId, runId, rows: summary.rows }, 'list done: reports written');
     await notifyCompletion(rt, listId);
   } finally {
-    await rt.redis.del(seenKey);
     await builder.dispose();
     await rm(tmpDir, { recursive: true, force: true });
   }

@@ -9,8 +9,9 @@ import { createHash } from 'node:crypto';
 import { type Job, type JobsOptions, UnrecoverableError } from 'bullmq';
 import { parseAddress } from '../address/index.ts';
 import { isListcleanError, ListcleanError } from '../errors.ts';
+import { AddressSet } from '../redis/address-hash.ts';
 import type { CachedVerdict } from '../redis/compact-verdict.ts';
-import { jobIds, listKeys } from '../redis/keys.ts';
+import { jobIds } from '../redis/keys.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { REASON_STATUS } from '../verdict/types.ts';
 import { chunked, emailColumnInfo, inputLayout, inputRows } from './input.ts';
@@ -40,7 +41,9 @@ export const PROBE_JOB_OPTIONS = {
   ignoreDependencyOnFailure: true,
   attempts: 3,
   backoff: { type: 'exponential', delay: 5000 },
-  removeOnComplete: { age: 24 * 3600 },
+  // A finished job's data (its addresses) is dead weight: its verdicts are in the run's
+  // results. The last thousand stay for a look (a day at most), not all of them (issue 14).
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
   removeOnFail: { age: 7 * 24 * 3600 },
 } as const satisfies JobsOptions;
 
@@ -85,10 +88,10 @@ export async function runIngest(
   // Which column the list is read by: GET /v1/lists/:id and `clean` show it from now on.
   await rt.lists.set(listId, { column: JSON.stringify(emailColumnInfo(layout)) });
 
-  const seenKey = listKeys(rt.prefix, listId).run(runId).seen;
-  // A previous, interrupted run's dedupe set would make every address look seen; batches are
-  // rebuilt identically from scratch instead.
-  await rt.redis.del(seenKey);
+  // Dedupe in process (12 bytes an address, no Redis call): each attempt starts empty, so an
+  // interrupted run's batches are rebuilt identically from scratch.
+  const seen = new AddressSet();
+  rt.results.forget(listId);
   const router = new ProbeRouter(rt);
   // Known before the first batch goes to a pool, so a later policy without it still drains it.
   await registerPools(rt);
@@ -133,7 +136,7 @@ export async function runIngest(
       if (parsed.ok) candidates.push({ normalized: parsed.normalized, domain: parsed.domain });
     }
     if (candidates.length === 0) continue;
-    const fresh = await firstSeen(rt, seenKey, candidates);
+    const fresh = candidates.filter((c) => seen.add(c.normalized));
     unique += fresh.length;
     // A traced list asks every address itself: a cached verdict has no transcript to show.
     const cachedAll = meta.options.trace
@@ -179,11 +182,11 @@ export async function runIngest(
   }
   // A header and nothing else (an upload is refused so; `clean` FILE learns it here).
   if (rows === 0) {
-    await rt.redis.del(seenKey);
     return failForGood(rt, listId, runId, new ListcleanError('no_rows', NO_ROWS));
   }
   for (const domain of [...buffers.keys()]) await flush(domain);
-  await rt.redis.del(seenKey);
+  // The buckets written so far get their TTL; the aggregate renews it for all at the end.
+  await rt.results.touch(listId, runId);
   await rt.lists.set(listId, { rows, unique, cached, ingested: 1 });
   await rt.lists.advance(listId, 'verifying');
   rt.log.info({ listId, runId, rows, unique, cached }, 'list ingested: verifying');
@@ -206,19 +209,4 @@ async function failForGood(
   rt.log.warn({ listId, runId, err: error }, 'list failed: its input cannot be read');
   await notifyCompletion(rt, listId);
   throw new UnrecoverableError(`${failure.error} [${failure.errorCode}]`);
-}
-
-/**
- * The candidates whose address this list had not seen before, in order. One pipelined SADD per
- * address: SADD answers 1 only for the first, also within the chunk.
- */
-async function firstSeen(
-  rt: Runtime,
-  seenKey: string,
-  candidates: Array<{ normalized: string; domain: string }>,
-): Promise<Array<{ normalized: string; domain: string }>> {
-  const pipeline = rt.redis.pipeline();
-  for (const c of candidates) pipeline.sadd(seenKey, c.normalized);
-  const answers = (await pipeline.exec()) ?? [];
-  return candidates.filter((_, i) => answers[i]?.[1] === 1);
 }

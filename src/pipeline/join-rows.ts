@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { addressFlags, parseAddress } from '../address/index.ts';
 import type { CsvLayout, CsvRow } from '../csv/index.ts';
+import type { AddressSet } from '../redis/address-hash.ts';
 import type { CachedVerdict } from '../redis/index.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import {
@@ -18,7 +19,15 @@ import {
 } from '../verdict/result.ts';
 import { chunked, inputRows } from './input.ts';
 
-const CHUNK_ROWS = 1000;
+/** Rows per chunk yielded (joined with their results). */
+const CHUNK_ROWS = 4096;
+/**
+ * Rows whose verdicts are read at once: one HMGET per result bucket they touch, so a bigger
+ * window needs fewer calls per row (issue 14: ~0.43 a row when the window is twice the bucket
+ * count, a million rows in 16,384 buckets). Only the rows' fields are held for the window
+ * (~10 MB); their results are made a chunk at a time.
+ */
+const LOOKUP_ROWS = 32_768;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.csv': 'text/csv',
@@ -96,37 +105,36 @@ function resultFor(
 }
 
 /**
- * Chunks of joined rows. `seenKey`: a Redis set of the addresses met so far (duplicates), empty
- * at the start and the caller's to delete.
+ * Chunks of joined rows. `seen`: the addresses met so far (duplicates), empty at the start: each
+ * pass (an aggregate attempt, a partial report) has its own.
  */
 export async function* joinedChunks(
   rt: Runtime,
   listId: string,
   runId: string,
   layout: CsvLayout,
-  seenKey: string,
+  seen: AddressSet,
 ): AsyncGenerator<JoinedRow[]> {
   const column = layout.columns[layout.emailColumn] ?? '';
-  for await (const chunk of chunked(inputRows(rt.storage, listId, layout), CHUNK_ROWS)) {
+  for await (const window of chunked(inputRows(rt.storage, listId, layout), LOOKUP_ROWS)) {
     const addresses = new Set<string>();
-    for (const row of chunk) {
+    for (const row of window) {
       const parsed = row.email && !row.malformed ? parseAddress(row.email) : null;
       if (parsed?.ok) addresses.add(parsed.normalized);
     }
     const verdicts = await rt.results.getMany(listId, runId, [...addresses]);
-    const rows = chunk.map((row) => ({ row, ...resultFor(row, verdicts, column) }));
-    // Pipelined SADD in row order: 0 means an earlier row had the same address.
-    const pipeline = rt.redis.pipeline();
-    for (const r of rows) if (r.normalized) pipeline.sadd(seenKey, r.normalized);
-    const answers = (await pipeline.exec()) ?? [];
-    let answer = 0;
-    yield rows.map((r) => ({
-      fields: r.row.fields,
-      result: r.result,
-      normalized: r.normalized,
-      duplicate: r.normalized ? answers[answer++]?.[1] === 0 : false,
-      pending: r.pending,
-    }));
+    for (let start = 0; start < window.length; start += CHUNK_ROWS) {
+      const chunk = window.slice(start, start + CHUNK_ROWS);
+      const rows = chunk.map((row) => ({ row, ...resultFor(row, verdicts, column) }));
+      // In row order: an address already in the set had an earlier row.
+      yield rows.map((r) => ({
+        fields: r.row.fields,
+        result: r.result,
+        normalized: r.normalized,
+        duplicate: r.normalized ? !seen.add(r.normalized) : false,
+        pending: r.pending,
+      }));
+    }
   }
 }
 

@@ -8,6 +8,7 @@ import type { ErrorCode } from '../error-codes.ts';
 import { ListcleanError } from '../errors.ts';
 import type { RedisClient } from '../redis/connect.ts';
 import { listKeys, listStatusIndexKey, tenantListsKey } from '../redis/keys.ts';
+import { bucketCount } from '../redis/list-results.ts';
 import { defineScripts, luaScript, runScript } from '../redis/script.ts';
 import type { Summary } from '../report/summary.ts';
 import type { EmailColumnInfo } from '../report/types.ts';
@@ -98,6 +99,8 @@ export class ListStore {
   async create(
     meta: Pick<ListMeta, 'id' | 'name' | 'tenant' | 'options' | 'inputBytes'> & {
       webhookUrl?: string;
+      /** Line feeds in the stored input, when counted: sizes the buckets better than bytes. */
+      inputLines?: number;
     },
   ): Promise<void> {
     const now = new Date().toISOString();
@@ -128,6 +131,8 @@ export class ListStore {
         greylisted: 0,
         ingested: 0,
         inputBytes: meta.inputBytes,
+        // Every run's verdicts and the statuses live in this many small hashes (issue 14).
+        buckets: bucketCount(meta.inputBytes, meta.inputLines),
         aggregateRuns: 0,
         currentRun: INITIAL_RUN,
         deadlineAt: deadlineAt ?? '',

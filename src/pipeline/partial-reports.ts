@@ -8,6 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { AddressSet } from '../redis/address-hash.ts';
 import { listKeys } from '../redis/keys.ts';
 import { REPORT_FILES, ReportBuilder, type Summary } from '../report/index.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -35,7 +36,6 @@ export async function writePartialReports(rt: Runtime, listId: string): Promise<
     const summary = await readPartialSummary(rt, listId);
     if (summary) return summary;
   }
-  const seenKey = keys.run(meta.currentRun).partialSeen;
   const tmpDir = await mkdtemp(path.join(os.tmpdir(), `listclean-partial-${listId}-`));
   const started = Date.now();
   try {
@@ -47,8 +47,8 @@ export async function writePartialReports(rt: Runtime, listId: string): Promise<
       tmpDir,
     });
     try {
-      await rt.redis.del(seenKey);
-      for await (const rows of joinedChunks(rt, listId, meta.currentRun, layout, seenKey)) {
+      const seen = new AddressSet();
+      for await (const rows of joinedChunks(rt, listId, meta.currentRun, layout, seen)) {
         for (const r of rows) {
           await builder.add({
             fields: r.fields,
@@ -69,7 +69,6 @@ export async function writePartialReports(rt: Runtime, listId: string): Promise<
       await builder.dispose();
     }
   } finally {
-    await rt.redis.del(seenKey);
     await rm(tmpDir, { recursive: true, force: true });
     // Only our own lock: one that lapsed and was taken by another build is theirs.
     if ((await rt.redis.get(lock)) === token) await rt.redis.del(lock);

@@ -16,6 +16,7 @@ export async function pruneRuns(rt: Runtime, listId: string, keep: number): Prom
   for (const run of doomed) {
     const folder = storageKeys.runOutput(listId, run.id, '');
     for (const key of await rt.storage.list(folder)) await rt.storage.delete(key);
+    await rt.results.delete(listId, run.id);
     await rt.redis.unlink(...Object.values(keys.run(run.id)));
     await rt.lists.forgetRun(listId, run.id);
   }

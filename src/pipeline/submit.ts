@@ -4,7 +4,7 @@
  * further children). BullMQ runs the parent only once every child has finished, even across
  * worker crashes, so the aggregate runs exactly once per list.
  */
-import type { Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { jobIds } from '../redis/keys.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { INITIAL_RUN, QUEUES, storageKeys } from './names.ts';
@@ -22,7 +22,9 @@ export interface SubmitRequest {
 }
 
 export async function submitList(rt: Runtime, request: SubmitRequest): Promise<void> {
-  const { bytes } = await rt.storage.put(storageKeys.input(request.id), request.input, {
+  // Lines counted on the way to storage: the list's result buckets are sized from them.
+  const counted = countLines(request.input);
+  const { bytes } = await rt.storage.put(storageKeys.input(request.id), counted.input, {
     contentType: 'text/csv',
   });
   await rt.lists.create({
@@ -36,6 +38,7 @@ export async function submitList(rt: Runtime, request: SubmitRequest): Promise<v
       deadlineMs: request.options.deadlineMs ?? rt.config.LIST_DEADLINE,
     },
     inputBytes: bytes,
+    inputLines: counted.lines(),
     webhookUrl: request.webhookUrl,
   });
   await enqueueList(rt, request.id);
@@ -72,4 +75,26 @@ export async function enqueueList(rt: Runtime, listId: string): Promise<void> {
       },
     ],
   });
+}
+
+/** The input as given, and the number of line feeds in it once it has been read. */
+function countLines(input: Readable | Buffer | string): {
+  input: Readable | Buffer | string;
+  lines: () => number;
+} {
+  if (typeof input === 'string' || Buffer.isBuffer(input)) {
+    const buffer = typeof input === 'string' ? Buffer.from(input) : input;
+    let lines = 0;
+    for (let at = buffer.indexOf(10); at !== -1; at = buffer.indexOf(10, at + 1)) lines += 1;
+    return { input, lines: () => lines };
+  }
+  let lines = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines += 1;
+      done(null, chunk);
+    },
+  });
+  input.on('error', (error) => counter.destroy(error));
+  return { input: input.pipe(counter), lines: () => lines };
 }

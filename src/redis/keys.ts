@@ -80,15 +80,28 @@ export function tenantListsKey(prefix: string, tenant: string): string {
   return `${prefix}lists:${tenant}`;
 }
 
-/** The keys of one list run: its verdicts and its bookkeeping. */
+/**
+ * The keys of one list run: its verdicts and its bookkeeping. A list made since issue 14 keeps
+ * its verdicts in `buckets` small hashes (the list's `buckets` metadata field, a power of two
+ * sized from the stored input: src/redis/list-results.ts), `<results>:<i>`, each small enough
+ * for Redis' listpack encoding; a list made before keeps them in the one `results` hash.
+ */
 export interface RunKeys {
-  /** Hash: normalised address → compact verdict. */
+  /**
+   * Hash: normalised address → compact verdict (a list without `buckets`); with buckets, the
+   * stem of the bucket keys (`bucketKeys`).
+   */
   results: string;
-  /** Set: addresses ingest has seen (dedupe while ingesting). */
+  /**
+   * Hash: shape id → the verdict fields many addresses share (JSON), and `#verified` → how
+   * many addresses have a verdict (bucketed results only).
+   */
+  shapes: string;
+  /** Set: ingest's dedupe, before issue 14 (now in process); named so old runs are removed. */
   seen: string;
-  /** Set: addresses the aggregate has written (duplicates while aggregating). */
+  /** Set: the aggregate's, likewise. */
   aggregateSeen: string;
-  /** Set: the same for partial reports made while the run is verified. */
+  /** Set: partial reports', likewise. */
   partialSeen: string;
   /** Hash: provider → breaker state that refused us; `<provider>\n` → addresses it cost. */
   blocked: string;
@@ -107,7 +120,10 @@ export interface ListKeys {
   meta: string;
   /** Hash: run id → run record (JSON). */
   runs: string;
-  /** Hash: address → last status and since when (changes.csv). */
+  /**
+   * Hash: address → last status and since when (changes.csv); with buckets, the stem of the
+   * bucket keys `<statuses>:<i>`, as for results.
+   */
   statuses: string;
   run(runId: string): RunKeys;
 }
@@ -120,6 +136,7 @@ export function listKeys(prefix: string, listId: string): ListKeys {
     statuses: `${tag}:statuses`,
     run: (runId) => ({
       results: `${tag}:run:${runId}:results`,
+      shapes: `${tag}:run:${runId}:shapes`,
       seen: `${tag}:run:${runId}:seen`,
       aggregateSeen: `${tag}:run:${runId}:aggregate-seen`,
       partialSeen: `${tag}:run:${runId}:partial-seen`,
@@ -128,6 +145,17 @@ export function listKeys(prefix: string, listId: string): ListKeys {
       stalled: `${tag}:run:${runId}:stalled`,
     }),
   };
+}
+
+/** The key of an address's bucket: `stem` itself when the list has no buckets (0). */
+export function bucketKey(stem: string, buckets: number, bucket: number): string {
+  return buckets > 0 ? `${stem}:${bucket}` : stem;
+}
+
+/** Every bucket key of a stem (the stem alone for a list without buckets). */
+export function bucketKeys(stem: string, buckets: number): string[] {
+  if (buckets <= 0) return [stem];
+  return Array.from({ length: buckets }, (_, i) => `${stem}:${i}`);
 }
 
 /** The counters workers record and the API reads at scrape time: one hash per metric. */

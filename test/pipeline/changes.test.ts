@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangesTracker } from '../../src/pipeline/changes.ts';
+import { listKeys } from '../../src/redis/keys.ts';
 import type { SandboxWorld } from '../../src/sandbox/index.ts';
 import type { Status } from '../../src/verdict/types.ts';
 import { type PipelineHarness, startHarness } from '../helpers/pipeline.ts';
@@ -27,9 +28,10 @@ afterAll(async () => {
 async function attempt(
   runId: string,
   entries: Array<{ address: string; status: Status }>,
+  listId = 'list-c',
 ): Promise<{ count: number; rows: string[][] }> {
   const tmp = await mkdtemp(path.join(dir, `${runId}-`));
-  const tracker = new ChangesTracker(harness.rt, 'list-c', runId, tmp);
+  const tracker = new ChangesTracker(harness.rt, listId, runId, tmp);
   await tracker.check(entries);
   await tracker.finish();
   const text = await readFile(tracker.file, 'utf8');
@@ -93,5 +95,37 @@ describe('changes across runs and retried aggregates', () => {
     expect(
       (await attempt('hyg-10', [{ address: 'u@x.test', status: 'deliverable' as Status }])).count,
     ).toBe(0);
+  });
+});
+
+describe('changes of a list whose statuses are bucketed (issue 14)', () => {
+  it('reports each change once, with the old status and since exactly as stored', async () => {
+    const listId = 'list-cb';
+    const keys = listKeys(harness.rt.prefix, listId);
+    await harness.rt.redis.hset(keys.meta, 'buckets', 4);
+    harness.rt.results.forget(listId);
+    const addresses = Array.from({ length: 40 }, (_, i) => `u${i}@x.test`);
+    const first = addresses.map((address) => ({ address, status: 'deliverable' as Status }));
+    expect((await attempt('initial', first, listId)).count).toBe(0);
+    // Stored in the buckets, compactly, never in the one hash of a list made before.
+    expect(await harness.rt.redis.exists(keys.statuses)).toBe(0);
+    for (let b = 0; b < 4; b++) {
+      expect(await harness.rt.redis.object('ENCODING', `${keys.statuses}:${b}`)).toBe('listpack');
+    }
+    const second = addresses.map((address, i) => ({
+      address,
+      status: (i % 10 === 0 ? 'undeliverable' : 'deliverable') as Status,
+    }));
+    const once = await attempt('hyg-1', second, listId);
+    expect(once.count).toBe(4);
+    expect(await attempt('hyg-1', second, listId)).toEqual(once);
+    const tmp = await mkdtemp(path.join(dir, 'since-'));
+    const tracker = new ChangesTracker(harness.rt, listId, 'hyg-2', tmp);
+    await tracker.check([{ address: 'u0@x.test', status: 'unknown' }]);
+    await tracker.finish();
+    const [, row] = (await readFile(tracker.file, 'utf8')).trim().split(/\r?\n/);
+    const [email, oldStatus, newStatus, since] = (row ?? '').split(',');
+    expect([email, oldStatus, newStatus]).toEqual(['u0@x.test', 'undeliverable', 'unknown']);
+    expect(since).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 });

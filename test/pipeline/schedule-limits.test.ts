@@ -91,7 +91,29 @@ describe('RUNS_KEEP', () => {
       });
       await harness.rt.storage.put(storageKeys.runOutput(id, runId, 'report.csv'), 'email\n');
       await harness.rt.redis.hset(listKeys(harness.rt.prefix, id).run(runId).results, 'a', '1');
+      // A list made now keeps its verdicts in buckets: they go with the run too.
+      await harness.rt.results.setMany(id, runId, [
+        [
+          'a@x.test',
+          {
+            reason: 'accepted',
+            checkedAt: new Date(),
+            catchAll: false,
+            mxHost: 'mx.x.test',
+            smtpCode: 250,
+            smtpEnhancedCode: '2.1.5',
+            detail: '250 2.1.5 <a@x.test> ok',
+            rule: 'accepted',
+            mxProvider: 'x.test',
+            spf: null,
+            dmarc: null,
+            egress: null,
+            trace: null,
+          },
+        ],
+      ]);
     }
+    expect(await harness.rt.results.buckets(id)).toBeGreaterThan(0);
     expect(await pruneRuns(harness.rt, id, 2)).toEqual(['hyg-2', 'hyg-1', 'initial']);
     expect((await harness.rt.lists.runs(id)).map((r) => r.id)).toEqual(['hyg-4', 'hyg-3']);
     expect(await harness.rt.storage.list(`lists/${id}/runs/`)).toEqual([
@@ -104,6 +126,10 @@ describe('RUNS_KEEP', () => {
     expect(
       await harness.rt.redis.exists(listKeys(harness.rt.prefix, id).run('hyg-4').results),
     ).toBe(1);
+    for (const key of await harness.rt.results.keys(id, 'hyg-1')) {
+      expect(await harness.rt.redis.exists(key)).toBe(0);
+    }
+    expect(await harness.rt.results.count(id, 'hyg-4')).toBe(1);
     // Never below one finished run.
     expect(await pruneRuns(harness.rt, id, 0)).toEqual(['hyg-3']);
   });
