@@ -18,8 +18,12 @@ import type { ApiKey } from './key-ring.ts';
 
 export const LINK_TTL_SECONDS = 60;
 const SECRET_CONTEXT = 'listclean-download-v1';
-/** 32 bytes of HMAC in base64url. */
-const SIG_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+/**
+ * 32 bytes of HMAC in base64url, canonical: the 43rd character carries 4 bits and 2 unused ones
+ * that must be zero. Decoders ignore them, so without this check four spellings of one
+ * signature would all pass.
+ */
+const SIG_PATTERN = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 
 /** What a link opens: one report of a list (or of one of its runs). */
 export interface LinkTarget {

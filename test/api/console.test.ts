@@ -320,6 +320,11 @@ describe('signed report links', () => {
     const flipped = `${sig.slice(0, -1)}${sig.endsWith('A') ? 'B' : 'A'}`;
     await expect401(body.url.replace(sig, flipped), 'link_invalid');
     await expect401(`/v1/lists/${done}/reports/summary?sig=${sig}`, 'link_invalid');
+    // The same bytes spelt otherwise (the last character's unused bits set): not ours either.
+    const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const respelt = `${sig.slice(0, -1)}${ALPHABET[ALPHABET.indexOf(sig.slice(-1)) + 1]}`;
+    expect(Buffer.from(respelt, 'base64url')).toEqual(Buffer.from(sig, 'base64url'));
+    await expect401(body.url.replace(sig, respelt), 'link_invalid');
     // Signed for long ago: expired. Signed for far ahead: not one of ours.
     const keys = api.harness.rt.config.API_KEYS;
     const target = { list: done, kind: 'summary', run: null, partial: false };
