@@ -72,21 +72,7 @@ export interface ListDetail {
   };
 }
 
-export interface Preview {
-  format: 'csv' | 'xlsx';
-  encoding: string;
-  bom: boolean;
-  delimiter: string;
-  line_ending: string;
-  has_header: boolean;
-  columns: string[];
-  address_columns: number[];
-  email_column: { number: number; name: string; detected: string } | null;
-  email_column_error: { code: string; message: string } | null;
-  rows: string[][];
-  sample_rows: number;
-  truncated: boolean;
-}
+export type { Preview } from '../api/upload/preview-shape.ts';
 
 export interface Schedule {
   cron: string;

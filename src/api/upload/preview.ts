@@ -11,32 +11,12 @@ import { SNIFF_SAMPLE_BYTES, type SniffedTable, sniffTable } from '../../csv/ind
 import { checkWorkbookSize, isWorkbook, workbookToCsv } from '../../csv/workbook.ts';
 import { isListcleanError } from '../../errors.ts';
 import { asBuffer, clientErrors } from './client-errors.ts';
+import type { Preview } from './preview-shape.ts';
 
 /** Rows a preview shows. */
 export const PREVIEW_ROWS = 10;
 /** A cell of the preview is cut to this many characters. */
 const CELL_CHARS = 200;
-
-export interface Preview {
-  format: 'csv' | 'xlsx';
-  encoding: string;
-  bom: boolean;
-  delimiter: string;
-  line_ending: string;
-  has_header: boolean;
-  columns: string[];
-  /** 1-based numbers of the columns where at least one sample value in five is an address. */
-  address_columns: number[];
-  email_column: { number: number; name: string; detected: string } | null;
-  /** Why there is no email column (null when there is one): what the upload would answer. */
-  email_column_error: { code: string; message: string } | null;
-  /** The first data rows (header excluded), as many as `columns`. */
-  rows: string[][];
-  /** Data rows in the sample (a CSV's first 64 KiB; a workbook's whole first sheet). */
-  sample_rows: number;
-  /** The sample is only the file's start: the rows beyond it were not looked at. */
-  truncated: boolean;
-}
 
 /** The sample of the body, or a workbook whole; the rest of a CSV is left unread. */
 async function readSample(source: Readable): Promise<{ bytes: Buffer; workbook: boolean }> {
